@@ -1,0 +1,68 @@
+#define G_LOG_DOMAIN "gocker"
+
+#include "config.h"
+
+#define POLKIT_AGENT_I_KNOW_API_IS_SUBJECT_TO_CHANGE
+#include <polkitagent/polkitagent.h>
+#include <unistd.h>
+
+#include "text-agent.h"
+
+typedef struct {
+  PolkitAgentListener *listener;
+  gpointer registration;
+} TextAgent;
+
+gpointer
+gocker_text_agent_register (GError **error)
+{
+  g_autoptr(PolkitAgentListener) listener = NULL;
+  g_autoptr(PolkitSubject) subject = NULL;
+  gpointer registration;
+  TextAgent *agent;
+
+  /* Opens the controlling terminal (ctermid), so this fails cleanly when
+   * there is none, e.g. under a test harness or cron. */
+  listener = polkit_agent_text_listener_new (NULL, error);
+  if (listener == NULL)
+    return NULL;
+
+  /* polkitd looks up an agent registered for the caller's process when it
+   * authorizes the bus name that this process owns, as it does for pkexec.
+   * A start time of 0 makes polkit read it from /proc. */
+  subject = polkit_unix_process_new_for_owner (getpid (), /* start_time= */ 0, getuid ());
+
+  /* RUN_IN_THREAD: the agent answers polkitd from its own thread and main
+   * loop, while this thread is blocked in the method call it retries. */
+  registration = polkit_agent_listener_register (listener,
+                                                 POLKIT_AGENT_REGISTER_FLAGS_RUN_IN_THREAD,
+                                                 subject,
+                                                 /* object_path= */ NULL,
+                                                 /* cancellable= */ NULL,
+                                                 error);
+  if (registration == NULL)
+    {
+      g_prefix_error (error, "Registering a polkit authentication agent: ");
+      return NULL;
+    }
+
+  g_debug ("Registered a polkit text agent for process %d", (int) getpid ());
+
+  agent = g_new0 (TextAgent, 1);
+  agent->listener = g_steal_pointer (&listener);
+  agent->registration = registration;
+  return agent;
+}
+
+void
+gocker_text_agent_unregister (gpointer handle)
+{
+  TextAgent *agent = handle;
+
+  if (agent == NULL)
+    return;
+
+  polkit_agent_listener_unregister (agent->registration);
+  g_object_unref (agent->listener);
+  g_free (agent);
+}

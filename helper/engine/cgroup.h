@@ -1,0 +1,31 @@
+/* Per-container cgroups on cgroup v2, v1, or a hybrid of both.
+ *
+ * Every hierarchy gets the same relative path (GockerState.cgroup_path,
+ * "gocker/<id>"). On v2 the memory, cpu and pids controllers are used when
+ * the unified root lists them in cgroup.controllers; otherwise the v1
+ * memory, cpu and pids hierarchies carry the limits, and the unified
+ * hierarchy, when mounted, still gets a cgroup so cgroup.kill works. */
+#pragma once
+
+#include <glib.h>
+#include <sys/types.h>
+#include "spec.h"
+
+G_BEGIN_DECLS
+
+/* Create the container's cgroups and write its limits. A limit that cannot
+ * be written fails the call and removes what was created, so a container
+ * never runs unlimited by accident. */
+gboolean gocker_cgroup_create (const char *cgroup_path, const GockerSpec *spec, GError **error);
+
+/* Move @pid into every cgroup of the container. */
+gboolean gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **error);
+
+/* Kill what is left and remove the cgroups. Missing cgroups are not errors. */
+gboolean gocker_cgroup_destroy (const char *cgroup_path, GError **error);
+
+/* Whether the kernel's OOM killer acted in this cgroup (memory.events or
+ * memory.oom_control). */
+gboolean gocker_cgroup_oom_killed (const char *cgroup_path);
+
+G_END_DECLS

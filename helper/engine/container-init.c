@@ -1,0 +1,221 @@
+/* The container's first process, from clone to exec. It runs in the new
+ * namespaces, is already in the container's cgroup when released, and
+ * builds its own root before running the command. */
+#define G_LOG_DOMAIN "gocker-supervisor"
+
+#include "container-init.h"
+#include "mounts.h"
+#include "rootfs.h"
+#include "volumes.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+extern char **environ;
+
+static gboolean
+set_errno_error (GError **error, int saved_errno, const char *what, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "%s %s: %s", what, path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+/* Hardening hook: capabilities, seccomp, masked paths and the like go
+ * here; nothing is applied yet. */
+gboolean
+gocker_container_init_harden (GockerInitContext *ctx, GError **error)
+{
+  return TRUE;
+}
+
+static gboolean
+enter_workdir (const char *workdir, GError **error)
+{
+  /* Inside the new root now, so the path cannot lead out of it. */
+  if (g_mkdir_with_parents (workdir, 0755) < 0)
+    return set_errno_error (error, errno, "creating the working directory", workdir);
+  if (chdir (workdir) < 0)
+    return set_errno_error (error, errno, "entering the working directory", workdir);
+  return TRUE;
+}
+
+static gboolean
+build_root (GockerInitContext *ctx, GError **error)
+{
+  const GockerSpec *spec = ctx->state->spec;
+  g_auto(GockerFd) root_fd = -1;
+
+  if (sethostname (spec->hostname, strlen (spec->hostname)) < 0)
+    return set_errno_error (error, errno, "setting the hostname to", spec->hostname);
+  if (!gocker_mounts_make_private (error))
+    return FALSE;
+  if (!gocker_mounts_overlay (ctx->state->lower_dir, ctx->upper_dir, ctx->work_dir,
+                              ctx->merged_dir, error))
+    return FALSE;
+
+  root_fd = open (ctx->merged_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root_fd < 0)
+    return set_errno_error (error, errno, "opening", ctx->merged_dir);
+  if (!gocker_mounts_dev (root_fd, ctx->merged_dir, error))
+    return FALSE;
+  if (!gocker_volumes_mount (root_fd, spec->volumes, error))
+    return FALSE;
+
+  /* Networking hook: bind the container's own /etc/hosts, /etc/hostname
+   * and /etc/resolv.conf here, resolving targets with
+   * gocker_rootfs_open_target (root_fd, ...). */
+
+  if (!gocker_rootfs_pivot (ctx->merged_dir, error))
+    return FALSE;
+  if (!gocker_mounts_proc_sys (error))
+    return FALSE;
+  if (!enter_workdir (spec->workdir != NULL ? spec->workdir : "/", error))
+    return FALSE;
+  return gocker_container_init_harden (ctx, error);
+}
+
+static char **
+build_environment (const GockerSpec *spec)
+{
+  char **env = NULL;
+
+  env = g_environ_setenv (env, "PATH", CONTAINER_PATH, TRUE);
+  env = g_environ_setenv (env, "HOME", "/root", TRUE);
+  env = g_environ_setenv (env, "HOSTNAME", spec->hostname, TRUE);
+  if (spec->tty)
+    env = g_environ_setenv (env, "TERM", "xterm", TRUE);
+  for (char **entry = spec->env; entry != NULL && *entry != NULL; entry++)
+    {
+      const char *equals = strchr (*entry, '=');
+      g_autofree char *key = NULL;
+
+      /* The parser only lets KEY=VALUE through; be safe anyway. */
+      if (equals == NULL || equals == *entry)
+        continue;
+      key = g_strndup (*entry, equals - *entry);
+      env = g_environ_setenv (env, key, equals + 1, TRUE);
+    }
+  return env;
+}
+
+static gboolean
+install_stdio (GockerInitContext *ctx, GError **error)
+{
+  for (int i = 0; i < 3; i++)
+    if (dup2 (ctx->stdio[i], i) < 0)
+      {
+        g_autofree char *what = g_strdup_printf ("descriptor %d", i);
+        return set_errno_error (error, errno, "installing the command's", what);
+      }
+
+  if (ctx->state->spec->tty)
+    {
+      /* The terminal becomes the controlling terminal of a new session, so
+       * ^C and window size changes reach the command. */
+      if (setsid () < 0)
+        return set_errno_error (error, errno, "starting a session for", "the terminal");
+      if (ioctl (0, TIOCSCTTY, 0) < 0)
+        return set_errno_error (error, errno, "taking the terminal on", "stdin");
+    }
+  return TRUE;
+}
+
+static G_GNUC_NORETURN void
+report_and_exit (GockerInitContext *ctx, const char *message)
+{
+  gsize len = strlen (message);
+
+  while (len > 0)
+    {
+      ssize_t n = write (ctx->error_fd, message, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      message += n;
+      len -= n;
+    }
+  _exit (1);
+}
+
+static G_GNUC_NORETURN void
+exec_command (char **argv, char **env)
+{
+  int saved_errno;
+
+  environ = env;
+  /* execvp searches the PATH of the environment just set. */
+  execvp (argv[0], argv);
+  saved_errno = errno;
+
+  switch (saved_errno)
+    {
+    case ENOENT:
+    case ENOTDIR:
+      dprintf (2, "gocker: %s: command not found\n", argv[0]);
+      _exit (127);
+    case EACCES:
+    case EPERM:
+      dprintf (2, "gocker: %s: permission denied\n", argv[0]);
+      _exit (126);
+    case ENOEXEC:
+      dprintf (2, "gocker: %s: exec format error\n", argv[0]);
+      _exit (126);
+    default:
+      dprintf (2, "gocker: %s: %s\n", argv[0], g_strerror (saved_errno));
+      _exit (126);
+    }
+}
+
+void
+gocker_container_init (GockerInitContext *ctx)
+{
+  g_autoptr(GError) error = NULL;
+  sigset_t all;
+  char byte;
+  ssize_t n;
+  char **env;
+
+  /* The supervisor ignores these; the command gets the defaults. */
+  signal (SIGPIPE, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
+  sigemptyset (&all);
+  sigprocmask (SIG_SETMASK, &all, NULL);
+  /* Die with the supervisor while setting up; there is nobody to report
+   * to otherwise. Cleared again before the exec. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  umask (022);
+
+  /* Released once the supervisor has put this process into the cgroup. */
+  do
+    n = read (ctx->release_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    _exit (1);
+  close (ctx->release_fd);
+
+  if (!build_root (ctx, &error))
+    report_and_exit (ctx, error->message);
+
+  env = build_environment (ctx->state->spec);
+  if (!install_stdio (ctx, &error))
+    report_and_exit (ctx, error->message);
+
+  /* Nothing but the command's stdio crosses the exec; the error pipe is
+   * already close-on-exec and tells the supervisor the exec happened. */
+  if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+    report_and_exit (ctx, "marking descriptors close-on-exec failed");
+  prctl (PR_SET_PDEATHSIG, 0);
+  exec_command (ctx->state->spec->argv, env);
+}

@@ -1,0 +1,194 @@
+/* Starting a container's supervisor and waiting for its report. */
+#define G_LOG_DOMAIN "gocker-engine"
+
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+G_DEFINE_QUARK (gocker-engine-error-quark, gocker_engine_error)
+
+/* How long the supervisor may take to set the container up. Mounting an
+ * overlay and a few tmpfs takes milliseconds; this only catches a hang. */
+#define SUPERVISOR_REPORT_TIMEOUT_MS (60 * 1000)
+
+/* The descriptor number the supervisor sees its end of the sync pipe as. */
+#define SUPERVISOR_SYNC_FD 3
+
+static void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+/* Reads one line (without the newline) from @fd; gives up after the
+ * timeout. Returns NULL and sets @error if nothing complete arrived. */
+static char *
+read_report (int fd, GError **error)
+{
+  g_autoptr(GString) line = g_string_new (NULL);
+  gint64 deadline = g_get_monotonic_time () + SUPERVISOR_REPORT_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+
+  for (;;)
+    {
+      GPollFD pfd = { fd, G_IO_IN | G_IO_HUP | G_IO_ERR, 0 };
+      gint64 remaining_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
+      char buffer[512];
+      ssize_t n;
+      char *newline;
+
+      if (remaining_ms <= 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
+                       "the supervisor did not report within %d s; see its log in the state directory's logs",
+                       SUPERVISOR_REPORT_TIMEOUT_MS / 1000);
+          return NULL;
+        }
+      if (g_poll (&pfd, 1, (int) remaining_ms) < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       "waiting for the supervisor: %s", g_strerror (errno));
+          return NULL;
+        }
+      if (pfd.revents == 0)
+        continue;
+      n = read (fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errno),
+                       "reading the supervisor's report: %s", g_strerror (errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      g_string_append_len (line, buffer, n);
+      newline = memchr (line->str, '\n', line->len);
+      if (newline != NULL)
+        {
+          g_string_truncate (line, newline - line->str);
+          return g_string_free (g_steal_pointer (&line), FALSE);
+        }
+      if (line->len > 64 * 1024)
+        break;
+    }
+
+  g_set_error (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_FAILED,
+               "the supervisor exited without reporting%s%s",
+               line->len > 0 ? ": " : "", line->str);
+  return NULL;
+}
+
+static gboolean
+parse_report (const char *line, GockerLaunchResult *result, GError **error)
+{
+  g_auto(GStrv) words = NULL;
+  gint64 supervisor_pid;
+  gint64 container_pid;
+
+  if (g_str_has_prefix (line, "ERR "))
+    {
+      g_set_error_literal (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_FAILED, line + 4);
+      return FALSE;
+    }
+  words = g_strsplit (line, " ", -1);
+  if (g_strv_length (words) != 3 || strcmp (words[0], "OK") != 0 ||
+      !g_ascii_string_to_signed (words[1], 10, 1, G_MAXINT, &supervisor_pid, NULL) ||
+      !g_ascii_string_to_signed (words[2], 10, 1, G_MAXINT, &container_pid, NULL))
+    {
+      g_set_error (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_FAILED,
+                   "the supervisor sent an unexpected report \"%s\"", line);
+      return FALSE;
+    }
+  result->supervisor_pid = (pid_t) supervisor_pid;
+  result->container_pid = (pid_t) container_pid;
+  return TRUE;
+}
+
+gboolean
+gocker_launch (const char *supervisor_path, const char *state_dir,
+               const char *id, const int stdio[3],
+               GockerLaunchResult *result, GError **error)
+{
+  int sync_fds[2] = { -1, -1 };
+  int child_stdio[3] = { -1, -1, -1 };
+  int devnull = -1;
+  const char *argv[] = {
+    supervisor_path, "--state-dir", state_dir, "--id", id,
+    "--sync-fd", G_STRINGIFY (SUPERVISOR_SYNC_FD), NULL
+  };
+  g_autofree char *report = NULL;
+  GPid pid = 0;
+  int status = 0;
+  gboolean ok;
+
+  g_return_val_if_fail (supervisor_path != NULL && state_dir != NULL && id != NULL, FALSE);
+  memset (result, 0, sizeof *result);
+
+  if (!g_unix_open_pipe (sync_fds, FD_CLOEXEC, error))
+    {
+      g_prefix_error (error, "creating the supervisor's sync pipe: ");
+      return FALSE;
+    }
+  for (int i = 0; i < 3; i++)
+    {
+      if (stdio != NULL && stdio[i] >= 0)
+        {
+          child_stdio[i] = stdio[i];
+          continue;
+        }
+      if (devnull < 0)
+        devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+      child_stdio[i] = devnull;
+    }
+
+  {
+    int source_fds[] = { sync_fds[1] };
+    int target_fds[] = { SUPERVISOR_SYNC_FD };
+
+    /* g_spawn forks and execs with only async-signal-safe work in
+     * between, so it is safe from the helper's threaded process. */
+    ok = g_spawn_async_with_pipes_and_fds (/* working_directory= */ "/",
+                                           argv, /* envp= */ NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD,
+                                           NULL, NULL,
+                                           child_stdio[0], child_stdio[1], child_stdio[2],
+                                           source_fds, target_fds, G_N_ELEMENTS (source_fds),
+                                           &pid, NULL, NULL, NULL, error);
+  }
+  close_fd (&sync_fds[1]);
+  close_fd (&devnull);
+  if (!ok)
+    {
+      close_fd (&sync_fds[0]);
+      g_prefix_error (error, "starting the supervisor %s: ", supervisor_path);
+      return FALSE;
+    }
+
+  /* The first supervisor process only forks the real one and exits. */
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+
+  report = read_report (sync_fds[0], error);
+  close_fd (&sync_fds[0]);
+  if (report == NULL)
+    return FALSE;
+  if (!parse_report (report, result, error))
+    return FALSE;
+
+  result->supervisor_start_time = gocker_process_start_time (result->supervisor_pid);
+  g_info ("Container %s started: supervisor %d, first process %d",
+          id, (int) result->supervisor_pid, (int) result->container_pid);
+  return TRUE;
+}

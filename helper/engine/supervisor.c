@@ -1,0 +1,518 @@
+/* gocker-supervisor: one per container. Started by gocker_launch(), it
+ * detaches from the service, creates the cgroup, clones the container's
+ * first process, reports "OK <supervisor pid> <container pid>" or
+ * "ERR <message>" on the sync descriptor, copies a detached container's
+ * output into its log, and writes the exit record when the container ends.
+ *
+ * Its own messages go to STATE_DIR/logs/<id>.supervisor.log (stderr). It
+ * runs no main loop and keeps no more than one buffer of output. */
+#define G_LOG_DOMAIN "gocker-supervisor"
+
+#include "cgroup.h"
+#include "container-init.h"
+#include "engine-private.h"
+#include "rootfs.h"
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef struct {
+  const char *state_dir;
+  const char *id;
+  int sync_fd;
+  GockerState *state;
+
+  char *layer_dir;
+  gboolean created_layer;
+  char *log_path;
+  gboolean created_log;
+  char *supervisor_log_path;
+  gboolean created_cgroup;
+
+  int log_fd;                    /* detached: the log file */
+  int output_fd;                 /* detached: read end of the output pipe */
+  GockerInitContext ctx;
+  pid_t child;
+} Supervisor;
+
+static void
+close_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (*fd);
+  *fd = -1;
+}
+
+static gboolean
+set_errno_error (GError **error, int saved_errno, const char *what, const char *path)
+{
+  g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+               "%s %s: %s", what, path, g_strerror (saved_errno));
+  return FALSE;
+}
+
+static void
+write_all (int fd, const char *data, gsize len)
+{
+  while (len > 0)
+    {
+      ssize_t n = write (fd, data, len);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return;
+      data += n;
+      len -= n;
+    }
+}
+
+static void
+report (Supervisor *self, const char *format, ...) G_GNUC_PRINTF (2, 3);
+
+static void
+report (Supervisor *self, const char *format, ...)
+{
+  g_autofree char *line = NULL;
+  va_list args;
+
+  if (self->sync_fd < 0)
+    return;
+  va_start (args, format);
+  line = g_strdup_vprintf (format, args);
+  va_end (args);
+  write_all (self->sync_fd, line, strlen (line));
+  close_fd (&self->sync_fd);
+}
+
+/* Leave the service's process tree: fork, new session, fork again, so the
+ * supervisor is nobody's child but init's and has no controlling terminal.
+ * The first process waits for the intermediate one, so the service only
+ * has to reap its direct child. */
+static void
+detach (void)
+{
+  pid_t pid = fork ();
+  int status;
+
+  if (pid < 0)
+    return;
+  if (pid > 0)
+    {
+      while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+        ;
+      _exit (0);
+    }
+  if (setsid () < 0)
+    _exit (1);
+  pid = fork ();
+  if (pid != 0)
+    _exit (pid < 0 ? 1 : 0);
+}
+
+static gboolean
+make_dir (const char *path, mode_t mode, gboolean *created, GError **error)
+{
+  if (mkdir (path, mode) == 0)
+    {
+      if (created != NULL)
+        *created = TRUE;
+      return TRUE;
+    }
+  if (errno == EEXIST)
+    return TRUE;
+  return set_errno_error (error, errno, "creating", path);
+}
+
+static gboolean
+prepare_layer (Supervisor *self, GockerInitContext *ctx, GError **error)
+{
+  self->layer_dir = gocker_layer_dir (self->state_dir, self->id);
+  ctx->upper_dir = g_build_filename (self->layer_dir, "upper", NULL);
+  ctx->work_dir = g_build_filename (self->layer_dir, "work", NULL);
+  ctx->merged_dir = g_build_filename (self->layer_dir, "merged", NULL);
+
+  /* upper's mode becomes the mode of the container's "/". */
+  return make_dir (self->layer_dir, 0700, &self->created_layer, error) &&
+         make_dir (ctx->upper_dir, 0755, NULL, error) &&
+         make_dir (ctx->work_dir, 0700, NULL, error) &&
+         make_dir (ctx->merged_dir, 0755, NULL, error);
+}
+
+/* Set the command's stdio up. Attached: the descriptors the supervisor
+ * was started with. Detached: /dev/null in, a pipe out to the log. */
+static gboolean
+prepare_stdio (Supervisor *self, GockerInitContext *ctx, GError **error)
+{
+  int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+
+  if (devnull < 0)
+    return set_errno_error (error, errno, "opening", "/dev/null");
+
+  if (!self->state->spec->detach)
+    {
+      for (int i = 0; i < 3; i++)
+        if ((ctx->stdio[i] = fcntl (i, F_DUPFD_CLOEXEC, 3)) < 0)
+          {
+            close (devnull);
+            return set_errno_error (error, errno, "duplicating", "the command's stdio");
+          }
+    }
+  else
+    {
+      int pipe_fds[2];
+      struct stat st;
+
+      self->log_path = gocker_log_path (self->state_dir, self->id);
+      self->created_log = g_lstat (self->log_path, &st) < 0;
+      self->log_fd = open (self->log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
+      if (self->log_fd < 0)
+        {
+          close (devnull);
+          return set_errno_error (error, errno, "opening the log", self->log_path);
+        }
+      if (!g_unix_open_pipe (pipe_fds, FD_CLOEXEC, error))
+        {
+          close (devnull);
+          return FALSE;
+        }
+      self->output_fd = pipe_fds[0];
+      ctx->stdio[0] = fcntl (devnull, F_DUPFD_CLOEXEC, 3);
+      ctx->stdio[1] = pipe_fds[1];
+      ctx->stdio[2] = fcntl (pipe_fds[1], F_DUPFD_CLOEXEC, 3);
+    }
+
+  /* The supervisor itself keeps nothing of the caller's terminal: only the
+   * child holds it, so the caller sees end-of-file when the command ends. */
+  dup2 (devnull, 0);
+  dup2 (devnull, 1);
+  close (devnull);
+  return TRUE;
+}
+
+static void
+redirect_stderr (Supervisor *self)
+{
+  int fd;
+
+  self->supervisor_log_path = gocker_supervisor_log_path (self->state_dir, self->id);
+  fd = open (self->supervisor_log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
+  if (fd < 0)
+    fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (fd >= 0)
+    {
+      dup2 (fd, 2);
+      close (fd);
+    }
+}
+
+static int
+clone_flags (const GockerSpec *spec)
+{
+  int flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC;
+
+  /* Networking hook: --network host shares the host's namespace. */
+  if (g_strcmp0 (spec->network, "host") != 0)
+    flags |= CLONE_NEWNET;
+  /* Hardening hook: add CLONE_NEWUSER here for a user namespace. */
+  return flags;
+}
+
+/* Reads the error pipe until the exec closes it. Returns the child's
+ * message, or NULL if the command was executed. */
+static char *
+read_setup_error (int fd)
+{
+  g_autoptr(GString) message = g_string_new (NULL);
+  char buffer[1024];
+
+  for (;;)
+    {
+      ssize_t n = read (fd, buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      g_string_append_len (message, buffer, n);
+    }
+  if (message->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&message), FALSE);
+}
+
+static int
+wait_child (pid_t pid)
+{
+  int status = 0;
+
+  while (waitpid (pid, &status, 0) < 0)
+    if (errno != EINTR)
+      {
+        g_warning ("Waiting for process %d: %s", (int) pid, g_strerror (errno));
+        return -1;
+      }
+  if (WIFEXITED (status))
+    return WEXITSTATUS (status);
+  if (WIFSIGNALED (status))
+    return 128 + WTERMSIG (status);
+  return -1;
+}
+
+/* Undo what this supervisor created after a failed setup. The state file
+ * is the service's. */
+static void
+undo_setup (Supervisor *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->created_cgroup && !gocker_cgroup_destroy (self->state->cgroup_path, &error))
+    {
+      g_warning ("Removing cgroup %s: %s", self->state->cgroup_path, error->message);
+      g_clear_error (&error);
+    }
+  if (self->created_layer && !gocker_remove_tree (self->layer_dir, &error))
+    {
+      g_warning ("Removing layer %s: %s", self->layer_dir, error->message);
+      g_clear_error (&error);
+    }
+  if (self->created_log && self->log_path != NULL)
+    g_unlink (self->log_path);
+  if (self->supervisor_log_path != NULL)
+    g_unlink (self->supervisor_log_path);
+}
+
+static void
+close_stdio (GockerInitContext *ctx)
+{
+  for (int i = 0; i < 3; i++)
+    close_fd (&ctx->stdio[i]);
+}
+
+/* Create everything and start the container. FALSE: setup failed, @error
+ * says why, and the caller undoes what was created. */
+static gboolean
+start_container (Supervisor *self, GError **error)
+{
+  GockerInitContext *ctx = &self->ctx;
+  g_autofree char *state_path = gocker_state_path (self->state_dir, self->id);
+  g_auto(GockerFd) release_read = -1;
+  g_auto(GockerFd) release_write = -1;
+  g_auto(GockerFd) error_read = -1;
+  g_auto(GockerFd) error_write = -1;
+  g_autofree char *setup_error = NULL;
+  int fds[2];
+
+  self->state = gocker_state_load (state_path, error);
+  if (self->state == NULL)
+    return FALSE;
+  if (self->state->lower_dir == NULL || self->state->cgroup_path == NULL)
+    {
+      g_set_error (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_INVALID,
+                   "state file %s lacks the lower directory or cgroup path", state_path);
+      return FALSE;
+    }
+  ctx->state_dir = self->state_dir;
+  ctx->state = self->state;
+
+  if (!prepare_stdio (self, ctx, error) || !prepare_layer (self, ctx, error))
+    return FALSE;
+  if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
+    return FALSE;
+  self->created_cgroup = TRUE;
+
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+  release_read = fds[0];
+  release_write = fds[1];
+  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
+    return FALSE;
+  error_read = fds[0];
+  error_write = fds[1];
+
+  /* A fork-like clone: no separate stack. The supervisor has one thread,
+   * so the child may use malloc and GLib freely before its exec. */
+  self->child = (pid_t) syscall (SYS_clone,
+                                 (unsigned long) (clone_flags (self->state->spec) | SIGCHLD),
+                                 /* stack= */ NULL, NULL, NULL, NULL);
+  if (self->child < 0)
+    return set_errno_error (error, errno, "creating the namespaces of container", self->id);
+  if (self->child == 0)
+    {
+      close_fd (&release_write);
+      close_fd (&error_read);
+      close_fd (&self->output_fd);
+      close_fd (&self->log_fd);
+      close_fd (&self->sync_fd);
+      ctx->release_fd = release_read;
+      ctx->error_fd = error_write;
+      gocker_container_init (ctx);
+    }
+
+  close_fd (&release_read);
+  close_fd (&error_write);
+  close_stdio (ctx);
+
+  /* Into the cgroup before it runs anything, so the limits hold from the
+   * first instruction of the command. */
+  if (!gocker_cgroup_attach (self->state->cgroup_path, self->child, error))
+    {
+      kill (self->child, SIGKILL);
+      wait_child (self->child);
+      return FALSE;
+    }
+
+  /* Networking hook: create the veth pair and move its peer into the
+   * network namespace of self->child here, before the release. */
+
+  write_all (release_write, "R", 1);
+  close_fd (&release_write);
+
+  setup_error = read_setup_error (error_read);
+  if (setup_error != NULL)
+    {
+      wait_child (self->child);
+      g_set_error_literal (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_FAILED, setup_error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Copy the detached container's output into its log until every writer
+ * is gone, which happens when the container's PID namespace ends. */
+static void
+copy_output (Supervisor *self)
+{
+  char buffer[64 * 1024];
+
+  if (self->output_fd < 0)
+    return;
+  for (;;)
+    {
+      ssize_t n = read (self->output_fd, buffer, sizeof buffer);
+      const char *p = buffer;
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          g_warning ("Reading the output of container %s: %s", self->id, g_strerror (errno));
+          break;
+        }
+      if (n == 0)
+        break;
+      while (n > 0)
+        {
+          ssize_t w = write (self->log_fd, p, n);
+          if (w < 0 && errno == EINTR)
+            continue;
+          if (w < 0)
+            {
+              /* Keep draining so the container never blocks on a full pipe. */
+              g_warning ("Writing the log %s: %s", self->log_path, g_strerror (errno));
+              break;
+            }
+          p += w;
+          n -= w;
+        }
+    }
+  close_fd (&self->output_fd);
+  close_fd (&self->log_fd);
+}
+
+static void
+finish_container (Supervisor *self)
+{
+  g_autoptr(GError) error = NULL;
+  GockerExitRecord record;
+
+  copy_output (self);
+  record.exit_code = wait_child (self->child);
+  record.finished_at = g_get_real_time ();
+  g_message ("Container %s exited with %d", self->id, record.exit_code);
+
+  if (!gocker_exit_record_write (self->state_dir, self->id, &record, &error))
+    {
+      g_warning ("%s", error->message);
+      g_clear_error (&error);
+    }
+  if (!gocker_cgroup_destroy (self->state->cgroup_path, &error))
+    g_warning ("Removing cgroup %s: %s", self->state->cgroup_path, error->message);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *state_dir = NULL;
+  g_autofree char *id = NULL;
+  int sync_fd = -1;
+  GOptionEntry entries[] = {
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "The state directory", "DIR" },
+    { "id", 0, 0, G_OPTION_ARG_STRING, &id, "The container's id", "ID" },
+    { "sync-fd", 0, 0, G_OPTION_ARG_INT, &sync_fd, "Descriptor to report the start on", "FD" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("- run one gocker container");
+  g_autoptr(GError) error = NULL;
+  Supervisor self = {
+    .sync_fd = -1, .log_fd = -1, .output_fd = -1,
+    .ctx = { .release_fd = -1, .error_fd = -1, .stdio = { -1, -1, -1 } },
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("gocker-supervisor: %s\n", error->message);
+      return 2;
+    }
+  if (sync_fd < 3 || fcntl (sync_fd, F_SETFD, FD_CLOEXEC) < 0)
+    {
+      g_printerr ("gocker-supervisor: --sync-fd must name an open descriptor above 2\n");
+      return 2;
+    }
+  self.sync_fd = sync_fd;
+  if (state_dir == NULL || id == NULL || !gocker_is_valid_id (id))
+    {
+      report (&self, "ERR the supervisor needs --state-dir and a valid --id\n");
+      return 2;
+    }
+  self.state_dir = state_dir;
+  self.id = id;
+
+  /* The service may exit or restart at any time; a closed terminal or
+   * reader must not take the supervisor with it. */
+  signal (SIGHUP, SIG_IGN);
+  signal (SIGPIPE, SIG_IGN);
+  detach ();
+  umask (022);
+  if (chdir ("/") < 0)
+    g_warning ("Entering /: %s", g_strerror (errno));
+
+  /* Keep the caller's stdio for the command, but log to our own file. */
+  redirect_stderr (&self);
+  g_message ("Starting container %s", id);
+
+  if (!start_container (&self, &error))
+    {
+      g_warning ("Container %s did not start: %s", id, error->message);
+      close_stdio (&self.ctx);
+      undo_setup (&self);
+      report (&self, "ERR %s\n", error->message);
+      return 1;
+    }
+
+  report (&self, "OK %d %d\n", (int) getpid (), (int) self.child);
+  finish_container (&self);
+  return 0;
+}

@@ -1,0 +1,27 @@
+/* One exported container: its state, its D-Bus object and its exit watch. */
+#pragma once
+
+#include "daemon.h"
+
+G_BEGIN_DECLS
+
+/* Takes ownership of @state. */
+GockerContainerObject *gocker_container_object_new (GockerDaemon *daemon, GockerState *state);
+void gocker_container_object_free (GockerContainerObject *object);
+
+GockerState *gocker_container_object_get_state (GockerContainerObject *object);
+GDBusObjectSkeleton *gocker_container_object_get_skeleton (GockerContainerObject *object);
+const char *gocker_container_object_get_path (GockerContainerObject *object);
+
+/* Copy the state into the D-Bus properties (emits PropertiesChanged). */
+void gocker_container_object_sync (GockerContainerObject *object);
+/* Save the state file; logs and returns FALSE on failure. */
+gboolean gocker_container_object_save (GockerContainerObject *object, GError **error);
+
+/* Start watching the supervisor (pidfd); handles an already-dead one. */
+void gocker_container_object_watch (GockerContainerObject *object);
+
+/* Bring a state loaded at start-up in line with the processes that exist. */
+void gocker_container_object_reconcile (GockerContainerObject *object);
+
+G_END_DECLS

@@ -1,0 +1,245 @@
+/* The helper's shared state: the object manager, the table of containers,
+ * name reservations and the idle timer. */
+#define G_LOG_DOMAIN "gocker-helper"
+
+#include "config.h"
+
+#include <stdarg.h>
+
+#include "container-object.h"
+#include "daemon.h"
+#include "engine.h"
+
+#define OBJECT_MANAGER_PATH "/io/github/Gocker1"
+#define MANAGER_PATH "/io/github/Gocker1/Manager"
+
+struct _GockerDaemon {
+  GDBusConnection *connection;
+  GockerDaemonOptions options;
+  GMainLoop *loop;
+  GDBusObjectManagerServer *object_manager;
+  GockerManager *manager;
+  PolkitAuthority *authority;
+  GHashTable *containers;       /* id → GockerContainerObject* (owned) */
+  GHashTable *reserved_names;   /* names of Run calls in progress */
+  guint holds;
+  guint idle_source;
+};
+
+void
+gocker_log_container (GLogLevelFlags level, const char *id, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_log_structured (G_LOG_DOMAIN, level,
+                    "GOCKER_CONTAINER_ID", "%s", id ? id : "",
+                    "MESSAGE", "%s", message);
+}
+
+static gboolean
+on_idle_timeout (gpointer user_data)
+{
+  GockerDaemon *daemon = user_data;
+
+  daemon->idle_source = 0;
+  g_message ("No requests for %u seconds; exiting. Running containers are not affected, "
+             "and the helper is started again by the next request.",
+             daemon->options.idle_timeout);
+  g_main_loop_quit (daemon->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+update_idle_timer (GockerDaemon *daemon)
+{
+  g_clear_handle_id (&daemon->idle_source, g_source_remove);
+  if (daemon->holds == 0 && daemon->options.idle_timeout > 0)
+    daemon->idle_source = g_timeout_add_seconds (daemon->options.idle_timeout, on_idle_timeout, daemon);
+}
+
+void
+gocker_daemon_hold (GockerDaemon *daemon)
+{
+  daemon->holds++;
+  g_clear_handle_id (&daemon->idle_source, g_source_remove);
+}
+
+void
+gocker_daemon_release (GockerDaemon *daemon)
+{
+  g_return_if_fail (daemon->holds > 0);
+  daemon->holds--;
+  update_idle_timer (daemon);
+}
+
+const GockerDaemonOptions *
+gocker_daemon_get_options (GockerDaemon *daemon)
+{
+  return &daemon->options;
+}
+
+PolkitAuthority *
+gocker_daemon_get_authority (GockerDaemon *daemon)
+{
+  return daemon->authority;
+}
+
+GDBusObjectManagerServer *
+gocker_daemon_get_object_manager (GockerDaemon *daemon)
+{
+  return daemon->object_manager;
+}
+
+GockerContainerObject *
+gocker_daemon_lookup_name (GockerDaemon *daemon, const char *name)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, daemon->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GockerState *state = gocker_container_object_get_state (value);
+
+      if (g_strcmp0 (state->spec->name, name) == 0)
+        return value;
+    }
+  return NULL;
+}
+
+gboolean
+gocker_daemon_name_is_reserved (GockerDaemon *daemon, const char *name)
+{
+  return g_hash_table_contains (daemon->reserved_names, name) ||
+         gocker_daemon_lookup_name (daemon, name) != NULL;
+}
+
+void
+gocker_daemon_reserve_name (GockerDaemon *daemon, const char *name)
+{
+  g_hash_table_add (daemon->reserved_names, g_strdup (name));
+}
+
+void
+gocker_daemon_release_name (GockerDaemon *daemon, const char *name)
+{
+  g_hash_table_remove (daemon->reserved_names, name);
+}
+
+void
+gocker_daemon_add_container (GockerDaemon *daemon, GockerContainerObject *object)
+{
+  GockerState *state = gocker_container_object_get_state (object);
+
+  g_hash_table_replace (daemon->containers, g_strdup (state->id), object);
+  g_dbus_object_manager_server_export (daemon->object_manager,
+                                       gocker_container_object_get_skeleton (object));
+}
+
+void
+gocker_daemon_remove_container (GockerDaemon *daemon, GockerContainerObject *object)
+{
+  GockerState *state = gocker_container_object_get_state (object);
+  g_autofree char *id = g_strdup (state->id);
+
+  g_dbus_object_manager_server_unexport (daemon->object_manager,
+                                         gocker_container_object_get_path (object));
+  g_hash_table_remove (daemon->containers, id);
+}
+
+static void
+on_state_file_error (const char *path, const GError *error, gpointer user_data)
+{
+  g_warning ("Skipping state file %s that cannot be used: %s", path, error->message);
+}
+
+static void
+load_containers (GockerDaemon *daemon)
+{
+  g_autoptr (GPtrArray) states = gocker_state_load_all (daemon->options.state_dir,
+                                                        on_state_file_error, daemon);
+  guint running = 0;
+
+  for (guint i = 0; i < states->len; i++)
+    {
+      GockerState *state = g_ptr_array_steal_index (states, i--);
+      GockerContainerObject *object = gocker_container_object_new (daemon, state);
+
+      gocker_daemon_add_container (daemon, object);
+      gocker_container_object_reconcile (object);
+      if (state->status == GOCKER_STATUS_RUNNING)
+        running++;
+    }
+
+  g_message ("Loaded %u containers from %s, %u running",
+             g_hash_table_size (daemon->containers), daemon->options.state_dir, running);
+}
+
+GockerDaemon *
+gocker_daemon_new (GDBusConnection *connection, const GockerDaemonOptions *options,
+                   GMainLoop *loop, GError **error)
+{
+  GockerDaemon *daemon = g_new0 (GockerDaemon, 1);
+  g_autoptr (GockerObjectSkeleton) manager_object = NULL;
+  g_autoptr (GError) polkit_error = NULL;
+
+  daemon->connection = g_object_ref (connection);
+  daemon->options.state_dir = g_strdup (options->state_dir);
+  daemon->options.supervisor_path = g_strdup (options->supervisor_path);
+  daemon->options.busybox_path = g_strdup (options->busybox_path);
+  daemon->options.cgroup_parent = g_strdup (options->cgroup_parent);
+  daemon->options.idle_timeout = options->idle_timeout;
+  daemon->loop = g_main_loop_ref (loop);
+  daemon->containers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) gocker_container_object_free);
+  daemon->reserved_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  if (!gocker_state_dir_prepare (daemon->options.state_dir, error))
+    {
+      gocker_daemon_free (daemon);
+      return NULL;
+    }
+
+  daemon->authority = polkit_authority_get_sync (NULL, &polkit_error);
+  if (daemon->authority == NULL)
+    g_warning ("polkit is not available (%s); only root callers will be authorized",
+               polkit_error->message);
+
+  daemon->object_manager = g_dbus_object_manager_server_new (OBJECT_MANAGER_PATH);
+
+  daemon->manager = gocker_manager_object_new (daemon);
+  manager_object = gocker_object_skeleton_new (MANAGER_PATH);
+  gocker_object_skeleton_set_manager (manager_object, daemon->manager);
+  g_dbus_object_manager_server_export (daemon->object_manager, G_DBUS_OBJECT_SKELETON (manager_object));
+
+  load_containers (daemon);
+
+  g_dbus_object_manager_server_set_connection (daemon->object_manager, connection);
+  update_idle_timer (daemon);
+  return daemon;
+}
+
+void
+gocker_daemon_free (GockerDaemon *daemon)
+{
+  if (daemon == NULL)
+    return;
+  g_clear_handle_id (&daemon->idle_source, g_source_remove);
+  g_clear_pointer (&daemon->containers, g_hash_table_unref);
+  g_clear_pointer (&daemon->reserved_names, g_hash_table_unref);
+  g_clear_object (&daemon->manager);
+  g_clear_object (&daemon->object_manager);
+  g_clear_object (&daemon->authority);
+  g_clear_object (&daemon->connection);
+  g_clear_pointer (&daemon->loop, g_main_loop_unref);
+  g_free (daemon->options.state_dir);
+  g_free (daemon->options.supervisor_path);
+  g_free (daemon->options.busybox_path);
+  g_free (daemon->options.cgroup_parent);
+  g_free (daemon);
+}

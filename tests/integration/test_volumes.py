@@ -1,0 +1,74 @@
+#!/usr/bin/python3
+"""Bind-mounted volumes: files, directories, read-only, relative host paths."""
+
+import os
+
+import gockertest
+
+
+class Volumes(gockertest.TestCase):
+
+    def setUp(self):
+        super().setUp()
+        self.work = os.path.join(self.env.tmp, "work", self.id().split(".")[-1])
+        os.makedirs(self.work)
+        os.chmod(self.work, 0o777)
+
+    def test_directory_read(self):
+        with open(os.path.join(self.work, "hello.txt"), "w") as f:
+            f.write("from the host\n")
+        proc = self.gocker("run", "-v", self.work + ":/data", "cat", "/data/hello.txt")
+        self.assertExit(proc, 0)
+        self.assertEqual(proc.stdout, "from the host\n")
+
+    def test_directory_write(self):
+        proc = self.gocker("run", "-v", self.work + ":/data", "/bin/sh", "-c",
+                           "echo written > /data/out.txt")
+        self.assertExit(proc, 0)
+        with open(os.path.join(self.work, "out.txt")) as f:
+            self.assertEqual(f.read(), "written\n")
+
+    def test_file_volume(self):
+        path = os.path.join(self.work, "single.conf")
+        with open(path, "w") as f:
+            f.write("key=value\n")
+        proc = self.gocker("run", "-v", path + ":/etc/single.conf", "cat", "/etc/single.conf")
+        self.assertExit(proc, 0)
+        self.assertEqual(proc.stdout, "key=value\n")
+
+    def test_read_only_write_fails(self):
+        proc = self.gocker("run", "-v", self.work + ":/data:ro", "/bin/sh", "-c",
+                           "echo x > /data/denied.txt")
+        self.assertNotEqual(proc.returncode, 0, "writing to a :ro volume fails")
+        self.assertIn("Read-only file system", proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.work, "denied.txt")))
+
+    def test_read_only_read_works(self):
+        with open(os.path.join(self.work, "r.txt"), "w") as f:
+            f.write("readable\n")
+        proc = self.gocker("run", "-v", self.work + ":/data:ro", "cat", "/data/r.txt")
+        self.assertExit(proc, 0)
+        self.assertEqual(proc.stdout, "readable\n")
+
+    def test_relative_host_path(self):
+        os.makedirs(os.path.join(self.work, "rel"))
+        with open(os.path.join(self.work, "rel", "f.txt"), "w") as f:
+            f.write("relative\n")
+        proc = self.gocker("run", "-v", "rel:/data", "cat", "/data/f.txt", cwd=self.work)
+        self.assertExit(proc, 0)
+        self.assertEqual(proc.stdout, "relative\n")
+
+    def test_missing_target_created(self):
+        proc = self.gocker("run", "-v", self.work + ":/new/deep/dir", "/bin/sh", "-c",
+                           "test -d /new/deep/dir && echo dir")
+        self.assertExit(proc, 0)
+        self.assertEqual(proc.stdout.strip(), "dir")
+
+    def test_volume_property(self):
+        cid = self.run_detached("-v", self.work + ":/data:ro", "true")
+        volumes = self.env.container_property(cid, "Volumes")
+        self.assertEqual(volumes, [(self.work, "/data", True)])
+
+
+if __name__ == "__main__":
+    raise SystemExit(gockertest.main())
