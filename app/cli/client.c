@@ -112,9 +112,9 @@ gocker_client_connect (GError **error)
       return NULL;
     }
 
-  /* Every GDBus object answers org.freedesktop.DBus.Peer.Ping, so this
-   * activates the helper and tells a missing helper apart from a later
-   * failure with one round trip. */
+  /* GDBus replies to org.freedesktop.DBus.Peer.Ping on every object path,
+   * so this activates the helper and tells a missing helper apart from a
+   * later failure with one round trip. */
   reply = g_dbus_connection_call_sync (bus, GOCKER_BUS_NAME, GOCKER_MANAGER_PATH,
                                        "org.freedesktop.DBus.Peer", "Ping",
                                        NULL, NULL, G_DBUS_CALL_FLAGS_NONE,

@@ -37,6 +37,12 @@ serialize_volumes (GVariant *volumes)
   return node;
 }
 
+static int
+compare_names (const void *a, const void *b)
+{
+  return g_strcmp0 (*(char *const *) a, *(char *const *) b);
+}
+
 static JsonNode *
 serialize_container (GockerContainer *container)
 {
@@ -45,7 +51,7 @@ serialize_container (GockerContainer *container)
   JsonNode *node;
 
   if (names != NULL)
-    qsort (names, g_strv_length (names), sizeof (char *), (GCompareFunc) g_strcmp0);
+    qsort (names, g_strv_length (names), sizeof (char *), compare_names);
 
   for (gsize i = 0; names != NULL && names[i] != NULL; i++)
     {

@@ -45,6 +45,7 @@ typedef struct {
   gboolean done;
   int exit_code;
   guint signals_received;
+  gboolean raw_terminal;
 } AttachedRun;
 
 static void
@@ -127,11 +128,14 @@ on_stop_signal (gpointer user_data)
   run->signals_received++;
   timeout = run->signals_received == 1 ? STOP_ON_SIGNAL_TIMEOUT : 0;
 
-  /* In raw mode "\n" alone does not return the carriage. */
-  if (timeout > 0)
-    g_printerr (_("\r\ngocker: stopping the container (again to kill it now)\r\n"));
-  else
-    g_printerr (_("\r\ngocker: killing the container\r\n"));
+  /* In raw mode "\n" alone does not return the carriage, and the cursor
+   * may be in the middle of the container's output. */
+  if (run->raw_terminal)
+    g_printerr ("\r\n");
+  g_printerr ("gocker: %s%s",
+              timeout > 0 ? _("stopping the container (again to kill it now)")
+                          : _("killing the container"),
+              run->raw_terminal ? "\r\n" : "\n");
 
   g_dbus_proxy_call (G_DBUS_PROXY (run->container), "Stop", g_variant_new ("(u)", timeout),
                      G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION, G_MAXINT,
@@ -228,6 +232,7 @@ run_attached (GDBusConnection *bus, GockerManager *manager, GockerSpec *spec)
   run.bus = bus;
   run.early_exits = early_exits;
   run.exit_code = -1;
+  run.raw_terminal = spec->tty;
 
   if (spec->tty)
     {
@@ -368,8 +373,9 @@ gocker_cmd_run (int argc, char **argv)
     { "rootfs", 0, 0, G_OPTION_ARG_FILENAME, &options.rootfs,
       N_("Directory of an extracted root file system to run instead of an image"), N_("DIR") },
     { "publish", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &options.publish,
-      N_("Publish a container port on the host (repeatable)"),
-      N_("[HOST_IP:]HOST_PORT:CONTAINER_PORT[/tcp|/udp]") },
+      N_("Publish a container port on a host port, with /tcp (the default) or /udp "
+         "after it (repeatable)"),
+      N_("[IP:]HOST_PORT:PORT") },
     { "network", 0, 0, G_OPTION_ARG_STRING, &options.network,
       N_("Network: bridge, none or host (default: bridge)"), N_("MODE") },
     { "userns", 0, 0, G_OPTION_ARG_STRING, &options.userns,
@@ -393,7 +399,8 @@ gocker_cmd_run (int argc, char **argv)
     { NULL }
   };
 
-  context = g_option_context_new (_("COMMAND [ARG…]"));
+  /* The usage line gets "COMMAND [ARG…]" from the G_OPTION_REMAINING entry. */
+  context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("Create a container and run a command in it."));
   g_option_context_set_description (context, _(run_description));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -403,7 +410,10 @@ gocker_cmd_run (int argc, char **argv)
 
   spec = gocker_run_options_to_spec (&options, cwd, (const char *const *) envp, &error);
   if (spec == NULL)
-    return gocker_usage_error ("run", error->message);
+    {
+      g_printerr ("gocker run: %s\n", error->message);
+      return GOCKER_EXIT_ERROR;
+    }
 
   spec->tty = !options.detach && isatty (STDIN_FILENO);
 

@@ -73,7 +73,7 @@ parse_volumes (const GockerRunOptions *options, const char *cwd, GockerSpec *spe
 
       if (!gocker_volume_validate (volume, error))
         {
-          g_prefix_error (error, "--volume %s: ", options->volumes[i]);
+          g_prefix_error (error, "--volume: ");
           return FALSE;
         }
     }

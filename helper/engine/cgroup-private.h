@@ -39,15 +39,15 @@ GockerCgroupLayout *gocker_cgroup_layout_parse (const char *mountinfo, GError **
 /* The layout of this host, read from /proc/self/mountinfo once per process.
  * NULL with @error set if the mount table cannot be read. */
 const GockerCgroupLayout *gocker_cgroup_layout_get (GError **error);
-/* Replace the cached layout with @layout (taking ownership), or with NULL
- * to read the mount table again on the next call. For tests, which use it
- * to run on this host as if a hierarchy were not mounted; nothing else may
- * hold a layout pointer across this call. */
+/* Replace the cached layout with @layout, taking ownership. NULL makes the
+ * next call read the mount table again. Tests use it to run as if a
+ * hierarchy were not mounted. It frees the old layout, so no caller may
+ * keep a pointer to it across this call. */
 void gocker_cgroup_layout_replace (GockerCgroupLayout *layout);
 
-/* The absolute directories of @cgroup_path in every hierarchy Gocker uses,
- * each listed once: the unified one first when mounted, then the v1
- * hierarchies of memory, cpu, cpuacct and pids in v1 mode. */
+/* Return the absolute directories of @cgroup_path in every hierarchy
+ * Gocker uses, each once. The unified one comes first when mounted, then,
+ * in v1 mode, those of memory, cpu, cpuacct and pids. */
 GPtrArray *gocker_cgroup_layout_dirs (const GockerCgroupLayout *layout, const char *cgroup_path);
 
 /* Check that @cgroup_path is a relative path without "." or ".."

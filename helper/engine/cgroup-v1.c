@@ -1,7 +1,6 @@
-/* cgroup v1 specifics: one hierarchy per controller (cpu possibly
- * co-mounted with cpuacct), the limit files memory.limit_in_bytes,
- * memory.memsw.limit_in_bytes, cpu.cfs_quota_us and pids.max, statistics
- * and OOM events. */
+/* cgroup v1: one hierarchy per controller, cpu possibly co-mounted with
+ * cpuacct. Limits go to memory.limit_in_bytes, memory.memsw.limit_in_bytes,
+ * cpu.cfs_quota_us and pids.max. */
 #define G_LOG_DOMAIN "gocker-cgroup"
 
 #include "config.h"
@@ -52,14 +51,14 @@ gocker_cgroup_v1_write_limits (const GockerCgroupLayout *layout, const char *cgr
         return FALSE;
 
       /* Without this the container could grow into swap past its limit.
-       * The kernel wants memsw >= limit, so it is written second. The file
-       * exists only when swap accounting is on. */
+       * The kernel requires memsw >= limit, so memsw is written second. The
+       * file exists only when swap accounting is on. */
       memsw = g_build_filename (memory_dir, "memory.memsw.limit_in_bytes", NULL);
       if (g_file_test (memsw, G_FILE_TEST_EXISTS) &&
           !gocker_cgroup_write (memory_dir, "memory.memsw.limit_in_bytes", value, error))
         return FALSE;
     }
-  /* A new v1 cgroup starts unlimited: nothing to write for 0. */
+  /* A new v1 cgroup starts unlimited, so 0 needs no write. */
 
   if (quota > 0)
     {
@@ -102,7 +101,7 @@ gocker_cgroup_v1_read_stats (const GockerCgroupLayout *layout, const char *cgrou
     return gocker_cgroup_read_u64 (cpuacct_dir, "cpuacct.usage", &out->cpu_usage_ns, error);
 
   /* Without cpuacct, the unified hierarchy of a hybrid host still counts
-   * CPU time in cpu.stat, controller or not. */
+   * CPU time in cpu.stat, even without the cpu controller. */
   if (layout->unified != NULL)
     {
       g_autofree char *unified_dir = g_build_filename (layout->unified, cgroup_path, NULL);

@@ -1,5 +1,5 @@
-/* cgroup v2 specifics: delegating controllers down the tree, the limit
- * files memory.max, cpu.max and pids.max, statistics and OOM events. */
+/* cgroup v2: delegation of controllers down the tree, and the limit files
+ * memory.max, cpu.max, pids.max and memory.swap.max. */
 #define G_LOG_DOMAIN "gocker-cgroup"
 
 #include "config.h"
@@ -10,8 +10,8 @@
 
 #include "cgroup-private.h"
 
-/* "+memory +cpu +pids" in one write fails as a whole if one is missing,
- * which the layout check already ruled out. */
+/* One write enables all three. It fails if one is missing, which the
+ * layout check has ruled out. */
 #define V2_CONTROLLERS "+memory +cpu +pids"
 
 gboolean
@@ -21,9 +21,9 @@ gocker_cgroup_v2_enable_controllers (const char *unified, const char *cgroup_pat
   g_autofree char *dir = g_strdup (unified);
   guint n_parts = g_strv_length (parts);
 
-  /* A controller is usable in a cgroup only if every ancestor enabled it
-   * in cgroup.subtree_control, so walk from the root down to the parent of
-   * the container's cgroup, creating the ancestors on the way. */
+  /* A cgroup can use a controller only if every ancestor enabled it in
+   * cgroup.subtree_control. Walk from the root to the parent, creating
+   * the ancestors on the way. */
   for (guint i = 0; i < n_parts; i++)
     {
       char *child;
@@ -76,9 +76,8 @@ gocker_cgroup_v2_write_limits (const char *dir, const GockerSpec *spec, GError *
     return FALSE;
 
   /* v2 accounts swap apart from memory.max, so a limited container could
-   * keep growing into swap. No swap for it matches v1, where
-   * memory.memsw.limit_in_bytes equals the memory limit. The file exists
-   * only when the kernel accounts swap. */
+   * grow into swap. Allowing it no swap matches v1, where memsw equals the
+   * memory limit. The file exists only when the kernel accounts swap. */
   if (has_file (dir, "memory.swap.max"))
     return gocker_cgroup_write (dir, "memory.swap.max", spec->memory_limit > 0 ? "0" : "max", error);
   return TRUE;

@@ -1,13 +1,13 @@
 /* Per-container cgroups: finding the hierarchies, creating, attaching,
- * signalling and removing. What differs between v1 and v2 (limit files,
- * statistics, OOM events) lives in cgroup-v1.c and cgroup-v2.c.
+ * signalling and removing. The limit files, statistics and OOM events of
+ * each version are in cgroup-v1.c and cgroup-v2.c.
  *
- * The hierarchies are found in /proc/self/mountinfo, never by guessing
- * paths: a cgroup2 mount whose cgroup.controllers lists memory, cpu and
- * pids makes this a v2 host; otherwise the v1 mounts whose super options
- * name those controllers carry the limits, and a cgroup2 mount without
- * controllers (the "unified" hierarchy of a hybrid host) still gets a
- * cgroup, for cgroup.kill, cgroup.freeze and cgroup.events. */
+ * The hierarchies come from /proc/self/mountinfo. A cgroup2 mount whose
+ * cgroup.controllers lists memory, cpu and pids makes this a v2 host.
+ * Otherwise the v1 mounts with those controllers carry the limits, and a
+ * cgroup2 mount without controllers (the unified hierarchy of a hybrid
+ * host) still gets a cgroup for cgroup.kill, cgroup.freeze and
+ * cgroup.events. */
 #define G_LOG_DOMAIN "gocker-cgroup"
 
 #include "config.h"
@@ -23,12 +23,12 @@
 #include "cgroup-private.h"
 #include "engine.h"
 
-/* How long destroy waits for killed processes to leave the cgroup, and how
- * often cgroup.procs or cgroup.events is polled meanwhile. */
+/* How long destroy waits for killed processes to leave the cgroup, and the
+ * interval for polling cgroup.procs or cgroup.events. */
 #define DRAIN_TIMEOUT_US (5 * G_USEC_PER_SEC)
 #define POLL_INTERVAL_US (10 * 1000)
-/* Rounds of "read cgroup.procs, kill every pid" before signal_all gives up
- * on a cgroup whose processes keep forking (only without cgroup.kill). */
+/* Without cgroup.kill, signal_all reads cgroup.procs and kills every pid
+ * at most this many times before giving up on processes that keep forking. */
 #define KILL_ROUNDS 200
 #define FREEZE_TIMEOUT_US (G_USEC_PER_SEC)
 
@@ -50,9 +50,9 @@ gocker_cgroup_layout_free (GockerCgroupLayout *layout)
   g_free (layout);
 }
 
-/* Whether the unified hierarchy mounted at @mount_point offers memory, cpu
- * and pids. An unreadable cgroup.controllers counts as "none": the host
- * then falls back to v1. */
+/* Check whether the unified hierarchy at @mount_point offers memory, cpu
+ * and pids. An unreadable cgroup.controllers counts as none, so the host
+ * falls back to v1. */
 static gboolean
 unified_has_all_controllers (const char *mount_point)
 {
@@ -74,7 +74,7 @@ unified_has_all_controllers (const char *mount_point)
       if (g_str_equal (names[i], controller_names[c]))
         found[c] = TRUE;
 
-  /* cgroup2 has no cpuacct: its cpu.stat always reports usage. */
+  /* cgroup2 has no cpuacct controller because its cpu.stat reports usage. */
   return found[GOCKER_CGROUP_MEMORY] && found[GOCKER_CGROUP_CPU] && found[GOCKER_CGROUP_PIDS];
 }
 
@@ -235,8 +235,8 @@ gocker_cgroup_write (const char *dir, const char *name, const char *value, GErro
   ssize_t written;
   int fd;
 
-  /* cgroupfs files are written in place with one write(): the kernel
-   * parses each write as one value, and the error comes back from write. */
+  /* One write() per value, in place: the kernel parses each write as one
+   * value and reports a rejected value as the error of write(). */
   fd = open (path, O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     {
@@ -272,8 +272,8 @@ gocker_cgroup_read (const char *dir, const char *name, GError **error)
   g_autofree char *path = g_build_filename (dir, name, NULL);
   char *text = NULL;
 
-  /* g_file_get_contents reads to end-of-file, which pseudo files with a
-   * reported size of 0 need. Its error already names the path. */
+  /* g_file_get_contents reads to end-of-file, as needed for pseudo files
+   * that report a size of 0. Its error already names the path. */
   if (!g_file_get_contents (path, &text, NULL, error))
     return NULL;
   return text;
@@ -336,7 +336,7 @@ gocker_cgroup_cpu_quota (double cpus)
 {
   if (cpus <= 0)
     return 0;
-  /* Round rather than truncate: 0.3 * 100000 is 29999.999... in binary. */
+  /* Round rather than truncate: 0.29 * 100000 is 28999.999... in binary. */
   return (gint64) (cpus * GOCKER_CPU_PERIOD_US + 0.5);
 }
 
@@ -362,15 +362,15 @@ remove_cgroup_tree (const char *dir, GError **error)
     {
       g_autofree char *child = g_build_filename (dir, name, NULL);
 
-      /* Interface files are regular files; only child cgroups are
+      /* Interface files are regular files. Only child cgroups are
        * directories. */
       if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK)
           && !remove_cgroup_tree (child, error))
         return FALSE;
     }
 
-  /* v1 can still report EBUSY for a moment after the last task exited,
-   * while the kernel finishes tearing it down. */
+  /* Retry EBUSY for up to a second, in case the last task is still
+   * exiting. */
   for (guint attempt = 0; ; attempt++)
     {
       if (rmdir (dir) == 0 || errno == ENOENT)
@@ -400,7 +400,7 @@ collect_pids (const char *dir, GArray *pids, GError **error)
 
   if (text == NULL)
     {
-      /* The cgroup went away while being walked: nothing left in it. */
+      /* A cgroup removed during the walk has no processes left. */
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT) ||
           g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NODEV))
         return TRUE;
@@ -431,9 +431,9 @@ collect_pids (const char *dir, GArray *pids, GError **error)
   return TRUE;
 }
 
-/* The directory whose cgroup.procs lists the container's processes: the
- * unified one when there is one, since it is attached first and has
- * cgroup.events; otherwise the first v1 hierarchy. NULL if none exists. */
+/* Return the first existing directory of @dirs, whose cgroup.procs lists
+ * the container's processes. It is the unified one when mounted, or the
+ * first v1 hierarchy. NULL if none exists. */
 static const char *
 find_tracking_dir (GPtrArray *dirs)
 {
@@ -446,7 +446,8 @@ find_tracking_dir (GPtrArray *dirs)
   return NULL;
 }
 
-/* The container's cgroup in the unified hierarchy, if it has @file. */
+/* Return the container's cgroup in the unified hierarchy if it has @file,
+ * NULL otherwise. */
 static const char *
 unified_dir_with (const GockerCgroupLayout *layout, GPtrArray *dirs, const char *file)
 {
@@ -499,8 +500,9 @@ gocker_cgroup_create (const char *cgroup_path, const GockerSpec *spec, GError **
         {
           int saved_errno = errno;
 
-          /* An existing cgroup belongs to someone else (or to a container
-           * that was not cleaned up): never adopt its processes or limits. */
+          /* An existing cgroup belongs to someone else or to a container
+           * that was not cleaned up, so its processes and limits are not
+           * adopted. */
           if (saved_errno == EEXIST)
             g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                          "Cgroup %s already exists; remove it with rmdir if no process uses it",
@@ -553,10 +555,10 @@ gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **error)
   return TRUE;
 }
 
-/* Freeze the cgroup with the v2 freezer (which works in the unified
- * hierarchy of a hybrid host too, as it needs no controller), so that no
- * process forks between reading cgroup.procs and signalling. Best effort:
- * returns whether the cgroup is frozen. */
+/* Freeze or thaw @dir with the v2 freezer, which needs no controller and
+ * so also works in the unified hierarchy of a hybrid host. Frozen, no
+ * process forks between reading cgroup.procs and signalling. Returns
+ * whether the write succeeded; the wait for "frozen 1" is bounded. */
 static gboolean
 freeze (const char *dir, gboolean frozen)
 {
@@ -609,8 +611,8 @@ gocker_cgroup_signal_all (const char *cgroup_path, int signal, GError **error)
     {
       const char *killer = unified_dir_with (layout, dirs, "cgroup.kill");
 
-      /* cgroup.kill also catches processes forked while it runs, and
-       * descendant cgroups. */
+      /* cgroup.kill also reaches descendant cgroups and processes forked
+       * while it runs. */
       if (killer != NULL)
         {
           if (gocker_cgroup_write (killer, "cgroup.kill", "1", error))
@@ -629,8 +631,8 @@ gocker_cgroup_signal_all (const char *cgroup_path, int signal, GError **error)
     frozen = freeze (freezer, TRUE);
 
   /* NOTE: without cgroup.kill or the freezer, a process can fork between
-   * reading cgroup.procs and kill(); for SIGKILL the loop catches such
-   * children, other signals may miss them. */
+   * reading cgroup.procs and kill(). The SIGKILL loop catches such
+   * children, but other signals may miss them. */
   for (guint round = 0; ; round++)
     {
       g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (pid_t));
@@ -676,8 +678,8 @@ gocker_cgroup_signal_all (const char *cgroup_path, int signal, GError **error)
   return ok;
 }
 
-/* Wait until no process is left in the cgroup, using cgroup.events where
- * the unified hierarchy has it and cgroup.procs otherwise. */
+/* Wait until no process is left in the cgroup. Polls cgroup.events where
+ * the unified hierarchy has it, cgroup.procs otherwise. */
 static gboolean
 wait_until_empty (const GockerCgroupLayout *layout, GPtrArray *dirs, GError **error)
 {
@@ -750,9 +752,8 @@ gocker_cgroup_destroy (const char *cgroup_path, GError **error)
       return FALSE;
     }
 
-  /* Only the container's own cgroup goes: the shared parent ("gocker")
-   * may hold other containers, and removing it could race with their
-   * creation. */
+  /* The shared parent ("gocker") stays, because it may contain other
+   * containers and removing it could race with their creation. */
   for (guint i = 0; i < dirs->len; i++)
     if (!remove_cgroup_tree (g_ptr_array_index (dirs, i), error))
       return FALSE;

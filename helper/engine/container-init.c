@@ -76,13 +76,14 @@ build_root (GockerInitContext *ctx, GError **error)
    * and /etc/resolv.conf here, resolving targets with
    * gocker_rootfs_open_target (root_fd, ...). */
 
+  /* Hardening hook: mounts that need host paths, such as gocker-init for
+   * spec->init, go here too, before the host's tree is detached. */
+
   if (!gocker_rootfs_pivot (ctx->merged_dir, error))
     return FALSE;
   if (!gocker_mounts_proc_sys (error))
     return FALSE;
-  if (!enter_workdir (spec->workdir != NULL ? spec->workdir : "/", error))
-    return FALSE;
-  return gocker_container_init_harden (ctx, error);
+  return enter_workdir (spec->workdir != NULL ? spec->workdir : "/", error);
 }
 
 static char **
@@ -192,8 +193,8 @@ gocker_container_init (GockerInitContext *ctx)
   signal (SIGHUP, SIG_DFL);
   sigemptyset (&all);
   sigprocmask (SIG_SETMASK, &all, NULL);
-  /* Die with the supervisor while setting up; there is nobody to report
-   * to otherwise. Cleared again before the exec. */
+  /* Die with the supervisor during setup, because no process would read
+   * a setup error otherwise. Cleared again before the exec. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   umask (022);
 
@@ -211,9 +212,11 @@ gocker_container_init (GockerInitContext *ctx)
   env = build_environment (ctx->state->spec);
   if (!install_stdio (ctx, &error))
     report_and_exit (ctx, error->message);
+  if (!gocker_container_init_harden (ctx, &error))
+    report_and_exit (ctx, error->message);
 
-  /* Nothing but the command's stdio crosses the exec; the error pipe is
-   * already close-on-exec and tells the supervisor the exec happened. */
+  /* Only the command's stdio stays open across the exec. The error pipe
+   * is close-on-exec, so its end-of-file signals a successful exec. */
   if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     report_and_exit (ctx, "marking descriptors close-on-exec failed");
   prctl (PR_SET_PDEATHSIG, 0);

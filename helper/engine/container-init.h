@@ -24,8 +24,8 @@ typedef struct {
  * command's stderr and exits with 126 or 127, like a shell. */
 G_GNUC_NORETURN void gocker_container_init (GockerInitContext *ctx);
 
-/* Hardening hook, run after /proc and /sys are mounted and just before the
- * command's descriptors are installed and it is executed. */
+/* Hardening hook: runs in the new root with /proc and /sys mounted and the
+ * command's stdio and terminal in place, right before the exec. */
 gboolean gocker_container_init_harden (GockerInitContext *ctx, GError **error);
 
 G_END_DECLS

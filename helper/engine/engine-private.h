@@ -7,7 +7,7 @@
 
 G_BEGIN_DECLS
 
-/* STATE_DIR/layers/<id>: holds upper, work and merged. */
+/* STATE_DIR/layers/<id>, the parent of upper, work and merged. */
 char *gocker_layer_dir (const char *state_dir, const char *id);
 /* STATE_DIR/logs/<id>.log, the default log of a detached container. */
 char *gocker_log_path (const char *state_dir, const char *id);

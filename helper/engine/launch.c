@@ -18,7 +18,7 @@ G_DEFINE_QUARK (gocker-engine-error-quark, gocker_engine_error)
  * overlay and a few tmpfs takes milliseconds; this only catches a hang. */
 #define SUPERVISOR_REPORT_TIMEOUT_MS (60 * 1000)
 
-/* The descriptor number the supervisor sees its end of the sync pipe as. */
+/* The descriptor number of the sync pipe's write end in the supervisor. */
 #define SUPERVISOR_SYNC_FD 3
 
 static void
@@ -123,6 +123,7 @@ gocker_launch (const char *supervisor_path, const char *state_dir,
 {
   int sync_fds[2] = { -1, -1 };
   int child_stdio[3] = { -1, -1, -1 };
+  int child_sync = -1;
   int devnull = -1;
   const char *argv[] = {
     supervisor_path, "--state-dir", state_dir, "--id", id,
@@ -141,34 +142,51 @@ gocker_launch (const char *supervisor_path, const char *state_dir,
       g_prefix_error (error, "creating the supervisor's sync pipe: ");
       return FALSE;
     }
+
+  /* Every descriptor handed to the child gets a number above the ones it
+   * is mapped to (0 to SUPERVISOR_SYNC_FD), so no mapping can overwrite
+   * another descriptor before it is used. */
+  child_sync = fcntl (sync_fds[1], F_DUPFD_CLOEXEC, SUPERVISOR_SYNC_FD + 1);
   for (int i = 0; i < 3; i++)
     {
-      if (stdio != NULL && stdio[i] >= 0)
+      int fd = stdio != NULL && stdio[i] >= 0 ? stdio[i] : -1;
+
+      if (fd < 0)
         {
-          child_stdio[i] = stdio[i];
-          continue;
+          if (devnull < 0)
+            devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
+          fd = devnull;
         }
-      if (devnull < 0)
-        devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
-      child_stdio[i] = devnull;
+      child_stdio[i] = fd >= 0 ? fcntl (fd, F_DUPFD_CLOEXEC, SUPERVISOR_SYNC_FD + 1) : -1;
     }
-
-  {
-    int source_fds[] = { sync_fds[1] };
-    int target_fds[] = { SUPERVISOR_SYNC_FD };
-
-    /* g_spawn forks and execs with only async-signal-safe work in
-     * between, so it is safe from the helper's threaded process. */
-    ok = g_spawn_async_with_pipes_and_fds (/* working_directory= */ "/",
-                                           argv, /* envp= */ NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD,
-                                           NULL, NULL,
-                                           child_stdio[0], child_stdio[1], child_stdio[2],
-                                           source_fds, target_fds, G_N_ELEMENTS (source_fds),
-                                           &pid, NULL, NULL, NULL, error);
-  }
   close_fd (&sync_fds[1]);
   close_fd (&devnull);
+  if (child_sync < 0 || child_stdio[0] < 0 || child_stdio[1] < 0 || child_stdio[2] < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "preparing the supervisor's descriptors: %s", g_strerror (saved_errno));
+      ok = FALSE;
+    }
+  else
+    {
+      int source_fds[] = { child_sync };
+      int target_fds[] = { SUPERVISOR_SYNC_FD };
+
+      /* g_spawn forks and execs with only async-signal-safe work in
+       * between, so it is safe from the helper's threaded process. */
+      ok = g_spawn_async_with_pipes_and_fds (/* working_directory= */ "/",
+                                             argv, /* envp= */ NULL,
+                                             G_SPAWN_DO_NOT_REAP_CHILD,
+                                             NULL, NULL,
+                                             child_stdio[0], child_stdio[1], child_stdio[2],
+                                             source_fds, target_fds, G_N_ELEMENTS (source_fds),
+                                             &pid, NULL, NULL, NULL, error);
+    }
+  close_fd (&child_sync);
+  for (int i = 0; i < 3; i++)
+    close_fd (&child_stdio[i]);
   if (!ok)
     {
       close_fd (&sync_fds[0]);

@@ -54,7 +54,7 @@ gocker_mounts_overlay (const char *lower, const char *upper,
       !check_overlay_path ("layer directory", upper, error) ||
       !check_overlay_path ("layer directory", work, error))
     return FALSE;
-  /* overlayfs would only say ENOENT without naming the directory. */
+  /* overlayfs reports ENOENT without naming the missing directory. */
   if (stat (lower, &st) < 0)
     return set_errno_error (error, errno, "using the image directory", lower);
   if (!S_ISDIR (st.st_mode))

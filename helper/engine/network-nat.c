@@ -26,6 +26,7 @@ nft_ctx_cleanup (struct nft_ctx *ctx)
   if (ctx != NULL)
     nft_ctx_free (ctx);
 }
+typedef struct nft_ctx nft_ctx;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (nft_ctx, nft_ctx_cleanup)
 
 /* Run an nft script; on failure @error holds nft's own message. */

@@ -10,6 +10,14 @@
 
 #include "network.h"
 
+/* Plain names for the libnl structs, so g_autoptr() can name them. */
+typedef struct nl_sock nl_sock;
+typedef struct rtnl_link rtnl_link;
+typedef struct rtnl_addr rtnl_addr;
+typedef struct rtnl_route rtnl_route;
+typedef struct nl_addr nl_addr;
+typedef struct nl_cache nl_cache;
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (nl_sock, nl_socket_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (rtnl_link, rtnl_link_put)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (rtnl_addr, rtnl_addr_put)

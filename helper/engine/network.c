@@ -353,9 +353,16 @@ gocker_network_reconcile (const char *state_dir, GPtrArray *states, GError **err
         g_warning ("%s", local_error->message);
     }
 
-  reclaimed = gocker_ipam_reclaim (state_dir, known, error);
-  if (error != NULL && *error != NULL)
-    return FALSE;
+  {
+    g_autoptr(GError) local_error = NULL;
+
+    reclaimed = gocker_ipam_reclaim (state_dir, known, &local_error);
+    if (local_error != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&local_error));
+        return FALSE;
+      }
+  }
   if (reclaimed > 0)
     g_info ("freed %u addresses whose container is gone", reclaimed);
 

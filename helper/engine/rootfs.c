@@ -51,13 +51,13 @@ set_errno_error (GError **error, int saved_errno, const char *what, const char *
 typedef enum {
   WALK_DONE,
   WALK_FAILED,
-  WALK_RESTART,       /* *next_path holds the path with a link replaced */
+  WALK_RESTART,       /* *next_path is the path with a link replaced */
 } WalkResult;
 
-/* One pass over @path's components. Creating a component that already
- * exists only fails with EEXIST when it is a dangling symbolic link
- * (openat2 said it did not exist); then the link's target is spliced into
- * the path and the caller starts over. */
+/* Walk @path's components once. Creating a component fails with EEXIST
+ * only when it is a dangling symbolic link, because openat2 found nothing
+ * there. The link's target then replaces it in the path and the caller
+ * starts over. */
 static WalkResult
 walk_once (int root_fd, const char *path, GockerTargetType type,
            int *out_fd, char **next_path, GError **error)
@@ -200,8 +200,8 @@ gocker_rootfs_pivot (const char *new_root, GError **error)
   if (errno != EINVAL)
     return set_errno_error (error, errno, "pivot_root into", new_root);
 
-  /* The initial ramfs cannot be unmounted, so pivot_root refuses it. The
-   * old root then stays reachable with enough privileges; say so. */
+  /* The initial ramfs cannot be unmounted, so pivot_root rejects it. The
+   * old root then stays reachable with enough privileges, hence the log line. */
   fprintf (stderr, "gocker: pivot_root into %s: %s; using chroot instead\n",
            new_root, g_strerror (EINVAL));
   if (mount (new_root, "/", NULL, MS_MOVE, NULL) < 0)

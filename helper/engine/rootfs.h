@@ -23,13 +23,12 @@ typedef enum {
   GOCKER_TARGET_FILE,
 } GockerTargetType;
 
-/* Open @path as an O_PATH descriptor, resolved as if @root_fd were "/":
- * every lookup goes through openat2() with RESOLVE_IN_ROOT and
+/* Open @path as an O_PATH descriptor, resolved as if @root_fd were "/".
+ * Every lookup goes through openat2() with RESOLVE_IN_ROOT and
  * RESOLVE_NO_MAGICLINKS, so neither ".." nor a symbolic link in the image
- * can lead outside. Missing components are created as directories and the
- * last one as @type; a dangling symbolic link is followed, inside the
- * root, to where its target gets created. Returns -1 and sets @error on
- * failure. */
+ * can lead outside. Missing components are created as directories, and the
+ * last one as @type. A dangling symbolic link is followed inside the root,
+ * and its target is created there. Returns -1 and sets @error on failure. */
 int gocker_rootfs_open_target (int root_fd, const char *path,
                                GockerTargetType type, GError **error);
 

@@ -1,8 +1,10 @@
-/* gocker-supervisor: one per container. Started by gocker_launch(), it
- * detaches from the service, creates the cgroup, clones the container's
- * first process, reports "OK <supervisor pid> <container pid>" or
- * "ERR <message>" on the sync descriptor, copies a detached container's
- * output into its log, and writes the exit record when the container ends.
+/* gocker-supervisor: one per container, started by gocker_launch().
+ *
+ * It detaches from the service, creates the cgroup and clones the
+ * container's first process. It then reports "OK <supervisor pid>
+ * <container pid>" or "ERR <message>" on the sync descriptor. Afterwards it
+ * copies a detached container's output into its log and writes the exit
+ * record when the container ends.
  *
  * Its own messages go to STATE_DIR/logs/<id>.supervisor.log (stderr). It
  * runs no main loop and keeps no more than one buffer of output. */
@@ -44,6 +46,7 @@ typedef struct {
 
   int log_fd;                    /* detached: the log file */
   int output_fd;                 /* detached: read end of the output pipe */
+  int caller_stdio[3];           /* what gocker_launch() passed as 0, 1, 2 */
   GockerInitContext ctx;
   pid_t child;
 } Supervisor;
@@ -164,11 +167,10 @@ prepare_stdio (Supervisor *self, GockerInitContext *ctx, GError **error)
   if (!self->state->spec->detach)
     {
       for (int i = 0; i < 3; i++)
-        if ((ctx->stdio[i] = fcntl (i, F_DUPFD_CLOEXEC, 3)) < 0)
-          {
-            close (devnull);
-            return set_errno_error (error, errno, "duplicating", "the command's stdio");
-          }
+        {
+          ctx->stdio[i] = self->caller_stdio[i];
+          self->caller_stdio[i] = -1;
+        }
     }
   else
     {
@@ -194,18 +196,30 @@ prepare_stdio (Supervisor *self, GockerInitContext *ctx, GError **error)
       ctx->stdio[2] = fcntl (pipe_fds[1], F_DUPFD_CLOEXEC, 3);
     }
 
-  /* The supervisor itself keeps nothing of the caller's terminal: only the
-   * child holds it, so the caller sees end-of-file when the command ends. */
-  dup2 (devnull, 0);
-  dup2 (devnull, 1);
+  for (int i = 0; i < 3; i++)
+    close_fd (&self->caller_stdio[i]);
   close (devnull);
   return TRUE;
 }
 
+/* Keep the caller's descriptors aside for the command and point the
+ * supervisor's own 0, 1, 2 elsewhere. Only the command then has the
+ * caller's terminal or pipes open, so the caller sees end-of-file when it
+ * ends. The supervisor's stderr becomes its log file. */
 static void
-redirect_stderr (Supervisor *self)
+redirect_stdio (Supervisor *self)
 {
+  int devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
   int fd;
+
+  for (int i = 0; i < 3; i++)
+    self->caller_stdio[i] = fcntl (i, F_DUPFD_CLOEXEC, 3);
+  if (devnull >= 0)
+    {
+      dup2 (devnull, 0);
+      dup2 (devnull, 1);
+      close (devnull);
+    }
 
   self->supervisor_log_path = gocker_supervisor_log_path (self->state_dir, self->id);
   fd = open (self->supervisor_log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
@@ -300,8 +314,8 @@ close_stdio (GockerInitContext *ctx)
     close_fd (&ctx->stdio[i]);
 }
 
-/* Create everything and start the container. FALSE: setup failed, @error
- * says why, and the caller undoes what was created. */
+/* Create everything and start the container. On FALSE, setup failed with
+ * @error and the caller undoes what was created. */
 static gboolean
 start_container (Supervisor *self, GError **error)
 {
@@ -466,7 +480,7 @@ main (int argc, char **argv)
   g_autoptr(GOptionContext) context = g_option_context_new ("- run one gocker container");
   g_autoptr(GError) error = NULL;
   Supervisor self = {
-    .sync_fd = -1, .log_fd = -1, .output_fd = -1,
+    .sync_fd = -1, .log_fd = -1, .output_fd = -1, .caller_stdio = { -1, -1, -1 },
     .ctx = { .release_fd = -1, .error_fd = -1, .stdio = { -1, -1, -1 } },
   };
 
@@ -499,14 +513,15 @@ main (int argc, char **argv)
   if (chdir ("/") < 0)
     g_warning ("Entering /: %s", g_strerror (errno));
 
-  /* Keep the caller's stdio for the command, but log to our own file. */
-  redirect_stderr (&self);
+  redirect_stdio (&self);
   g_message ("Starting container %s", id);
 
   if (!start_container (&self, &error))
     {
       g_warning ("Container %s did not start: %s", id, error->message);
       close_stdio (&self.ctx);
+      for (int i = 0; i < 3; i++)
+        close_fd (&self.caller_stdio[i]);
       undo_setup (&self);
       report (&self, "ERR %s\n", error->message);
       return 1;

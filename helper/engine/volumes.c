@@ -30,7 +30,11 @@ compare_depth (gconstpointer a, gconstpointer b)
   guint da = path_depth (va->target);
   guint db = path_depth (vb->target);
 
-  return da < db ? -1 : da > db ? 1 : 0;
+  if (da < db)
+    return -1;
+  if (da > db)
+    return 1;
+  return 0;
 }
 
 static gboolean

@@ -37,7 +37,7 @@ gocker_log_container (GLogLevelFlags level, const char *id, const char *format, 
   va_end (args);
 
   g_log_structured (G_LOG_DOMAIN, level,
-                    "GOCKER_CONTAINER_ID", "%s", id ? id : "",
+                    "GOCKER_CONTAINER_ID", id ? id : "",
                     "MESSAGE", "%s", message);
 }
 

@@ -352,9 +352,9 @@ procs_contains (const char *dir, pid_t pid)
 {
   g_autofree char *text = read_stripped (dir, "cgroup.procs");
   g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
-  g_autofree char *wanted = g_strdup_printf ("%d", (int) pid);
+  g_autofree char *expected = g_strdup_printf ("%d", (int) pid);
 
-  return g_strv_contains ((const char *const *) lines, wanted);
+  return g_strv_contains ((const char *const *) lines, expected);
 }
 
 /* ---- tests ------------------------------------------------------------- */
@@ -364,14 +364,15 @@ test_layout_parse (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *tmp = g_dir_make_tmp ("gocker-cgroup-XXXXXX", &error);
+  g_autofree char *mount_point = NULL;
   g_autofree char *controllers = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GockerCgroupLayout) layout = NULL;
 
   g_assert_no_error (error);
 
-  /* A hybrid host like Debian's old default: v1 controllers, cpu and
-   * cpuacct co-mounted, an empty unified hierarchy. */
+  /* A hybrid host: v1 controllers, cpu and cpuacct co-mounted, and a
+   * unified hierarchy without controllers. */
   text = g_strdup ("24 1 0:20 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
                    "25 24 0:21 / /sys/fs/cgroup/unified rw shared:5 - cgroup2 cgroup2 rw\n"
                    "26 24 0:22 / /sys/fs/cgroup/cpu,cpuacct rw shared:6 - cgroup cgroup rw,cpu,cpuacct\n"
@@ -395,16 +396,19 @@ test_layout_parse (void)
   g_clear_pointer (&layout, gocker_cgroup_layout_free);
   g_clear_pointer (&text, g_free);
 
-  /* Pure v2, with the controllers listed by the root cgroup; the mount
-   * point contains an escaped space. */
-  controllers = g_build_filename (tmp, "cgroup.controllers", NULL);
+  /* Pure v2, with the controllers listed by the root cgroup. The mount
+   * point contains a space, which mountinfo writes as \040. */
+  mount_point = g_build_filename (tmp, "cgroup root", NULL);
+  g_assert_cmpint (g_mkdir (mount_point, 0700), ==, 0);
+  controllers = g_build_filename (mount_point, "cgroup.controllers", NULL);
   g_file_set_contents (controllers, "cpuset cpu io memory hugetlb pids rdma misc\n", -1, &error);
   g_assert_no_error (error);
-  text = g_strdup_printf ("30 1 0:26 / %s rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n", tmp);
+  text = g_strdup_printf ("30 1 0:26 / %s/cgroup\\040root rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n",
+                          tmp);
   layout = gocker_cgroup_layout_parse (text, &error);
   g_assert_no_error (error);
   g_assert_true (layout->v2);
-  g_assert_cmpstr (layout->unified, ==, tmp);
+  g_assert_cmpstr (layout->unified, ==, mount_point);
   {
     g_autoptr(GPtrArray) dirs = gocker_cgroup_layout_dirs (layout, "gocker/abc");
     g_assert_cmpuint (dirs->len, ==, 1);
@@ -415,7 +419,7 @@ test_layout_parse (void)
   /* cgroup2 without pids enabled at its root is not enough for v2. */
   g_file_set_contents (controllers, "cpu memory\n", -1, &error);
   g_assert_no_error (error);
-  text = g_strdup_printf ("30 1 0:26 / %s rw - cgroup2 cgroup2 rw\n"
+  text = g_strdup_printf ("30 1 0:26 / %s/cgroup\\040root rw - cgroup2 cgroup2 rw\n"
                           "31 1 0:27 / /v1/pids rw - cgroup cgroup rw,pids\n", tmp);
   layout = gocker_cgroup_layout_parse (text, &error);
   g_assert_no_error (error);
@@ -430,6 +434,7 @@ test_layout_parse (void)
   g_assert_null (layout);
 
   g_assert_cmpint (g_unlink (controllers), ==, 0);
+  g_assert_cmpint (g_rmdir (mount_point), ==, 0);
   g_assert_cmpint (g_rmdir (tmp), ==, 0);
 }
 
@@ -449,7 +454,7 @@ test_cpu_quota (void)
 {
   g_assert_cmpint (gocker_cgroup_cpu_quota (0), ==, 0);
   g_assert_cmpint (gocker_cgroup_cpu_quota (0.5), ==, 50000);
-  g_assert_cmpint (gocker_cgroup_cpu_quota (0.3), ==, 30000);
+  g_assert_cmpint (gocker_cgroup_cpu_quota (0.29), ==, 29000);
   g_assert_cmpint (gocker_cgroup_cpu_quota (0.01), ==, 1000);
   g_assert_cmpint (gocker_cgroup_cpu_quota (2), ==, 200000);
 }

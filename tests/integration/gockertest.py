@@ -640,7 +640,8 @@ class Environment:
         """Return argv wrapped to run as user (with a clean environment)."""
         if user in (None, "root"):
             return ["env", "-i"] + ["%s=%s" % kv for kv in self.user_env().items()] + list(argv)
-        return (["setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "env", "-i"]
+        gid = pwd.getpwnam(user).pw_gid
+        return (["setpriv", "--reuid=" + user, "--regid=%d" % gid, "--init-groups", "env", "-i"]
                 + ["%s=%s" % kv for kv in self.user_env().items()] + list(argv))
 
     def run(self, argv, user=ALLOWED_USER, input=None, timeout=60, cwd=None, binary=False):

@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Resource limits as a process in the container meets them."""
 
+import os
 import time
 
 import gockertest
@@ -43,15 +44,23 @@ class Limits(gockertest.TestCase):
         cid = self.run_detached("--pids-limit", "20", "/bin/sh", "-c", bomb)
         time.sleep(2)
         counts = []
+        refused = []
         for path in self.env.cgroup_dirs_for(cid):
-            for name in ("cgroup.procs",):
-                try:
-                    with open("%s/%s" % (path, name)) as f:
-                        counts.append(len(f.read().split()))
-                except OSError:
-                    pass
+            with open(os.path.join(path, "cgroup.procs")) as f:
+                counts.append(len(f.read().split()))
+            events = os.path.join(path, "pids.events")
+            if os.path.exists(events):
+                with open(events) as f:
+                    refused.append(int(f.read().split()[1]))
         self.assertNotEqual(counts, [], "the container has a cgroup")
         self.assertLessEqual(max(counts), 20, "no more than 20 processes")
+        self.assertNotEqual(refused, [], "the pids controller has a pids.events file")
+        self.assertGreater(max(refused), 0, "the kernel refused forks at the limit")
+
+        log = self.gocker("logs", cid)
+        self.assertExit(log, 0)
+        self.assertIn("can't fork", log.stdout + log.stderr)
+
         proc = self.gocker("rm", "-f", cid, timeout=60)
         self.assertExit(proc, 0)
         wait_for(lambda: self.env.cgroup_dirs_for(cid) == [], 10, what="the cgroup to go")

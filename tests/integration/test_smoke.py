@@ -2,6 +2,7 @@
 """Smoke test: the helper starts on the private bus and runs one container."""
 
 import os
+import subprocess
 
 import gockertest
 from gockertest import BUS_NAME, MANAGER_IFACE, MANAGER_PATH
@@ -36,6 +37,24 @@ class Smoke(gockertest.TestCase):
         self.assertIsNotNone(netns)
         self.assertEqual(os.stat("/proc/%d/ns/net" % pid).st_ino, netns,
                          "the helper runs in the test network namespace")
+
+    def test_host_network_untouched(self):
+        links_before = host_links()
+        rules_before = host_ruleset()
+        cid = self.run_detached("sleep", "30")
+        self.assertEqual(self.env.container_property(cid, "Status"), "running")
+        self.assertEqual(host_links(), links_before, "no link appears in the host namespace")
+        self.assertEqual(host_ruleset(), rules_before, "the host's nftables ruleset is unchanged")
+
+
+def host_links():
+    proc = subprocess.run(["ip", "-o", "link", "show"], capture_output=True, text=True, check=True)
+    return sorted(line.split(":")[1].strip() for line in proc.stdout.splitlines())
+
+
+def host_ruleset():
+    proc = subprocess.run(["nft", "list", "ruleset"], capture_output=True, text=True)
+    return proc.stdout
 
 
 if __name__ == "__main__":
