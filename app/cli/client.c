@@ -54,11 +54,11 @@ gocker_client_explain_error (GError *error, const char *action)
   else if (remote_error_is (remote, GOCKER_ERROR_PREFIX "Cancelled"))
     set_message (error, g_strdup (_("Authentication cancelled")));
   else if (remote_error_is (remote, GOCKER_ERROR_PREFIX "InteractionRequired"))
-    set_message (error, g_strdup_printf (_("Authentication is required to %s, but no terminal "
-                                           "is available to ask for a password: run the command "
-                                           "in a terminal, as root, or allow it with a polkit rule "
-                                           "(%s)"),
-                                         action, original));
+    set_message (error, g_strdup_printf (_("Authentication is required to %s, but there is no "
+                                           "terminal to ask for a password on. Run gocker in a "
+                                           "terminal or as root, or allow the action with a polkit "
+                                           "rule."),
+                                         action));
   else if (remote_error_is (remote, GOCKER_ERROR_PREFIX "ContainerRunning"))
     set_message (error, g_strdup_printf (_("%s. Stop it first with \"gocker stop\", "
                                            "or use \"gocker rm -f\""),
@@ -113,7 +113,7 @@ gocker_client_connect (GError **error)
     }
 
   /* GDBus replies to org.freedesktop.DBus.Peer.Ping on every object path,
-   * so this activates the helper and tells a missing helper apart from a
+   * so this activates the helper and distinguishes a missing helper from a
    * later failure with one round trip. */
   reply = g_dbus_connection_call_sync (bus, GOCKER_BUS_NAME, GOCKER_MANAGER_PATH,
                                        "org.freedesktop.DBus.Peer", "Ping",

@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define GOCKER_MANAGER_PATH "/io/github/Gocker1/Manager"
 
 /* Connect to the system bus (DBUS_SYSTEM_BUS_ADDRESS is honoured) and make
- * sure the helper answers, activating it when needed. */
+ * sure the helper replies, activating it when needed. */
 GDBusConnection *gocker_client_connect (GError **error);
 
 GockerManager *gocker_client_get_manager (GDBusConnection *bus, GError **error);
@@ -30,7 +30,7 @@ GockerContainer *gocker_client_find_container (GDBusObjectManager *manager,
                                                GError **error);
 
 /* Call @method on @proxy with G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION
- * and no timeout. When the helper answers InteractionRequired and a
+ * and no timeout. When the helper returns InteractionRequired and a
  * terminal is available, registers a polkit text agent for this process and
  * calls once more. Errors are rewritten by gocker_client_explain_error()
  * with @action, such as "stop the container web". */
@@ -42,10 +42,10 @@ GVariant *gocker_client_call (GDBusProxy *proxy,
                               const char *action,
                               GError **error);
 
-/* Rewrite @error, from a call to the helper, into a message that says what
- * failed and what to do: the remote error prefix is stripped and the
+/* Rewrite @error, from a call to the helper, into a message that names what
+ * failed and what to do. The remote error prefix is stripped, and the
  * io.github.Gocker1.Error.* and bus errors get their own wording. @action
- * says what the call tried, for NotAuthorized. */
+ * is what the call tried, such as "stop the container web", for NotAuthorized. */
 void gocker_client_explain_error (GError *error, const char *action);
 
 /* Print "gocker: MESSAGE" on stderr. */

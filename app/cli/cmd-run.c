@@ -269,8 +269,8 @@ run_attached (GDBusConnection *bus, GockerManager *manager, GockerSpec *spec)
 
   request = build_request (spec, in_index, out_index, err_index);
   run.object_path = call_run (manager, request, fd_list, &error);
-  /* The helper holds its own copies now; the container must be the last
-   * holder of the slave so that the master sees the end of it. */
+  /* The helper has its own copies now. The container must be the last
+   * owner of the slave, so that reading the master ends with EIO. */
   g_clear_object (&fd_list);
   if (run.object_path == NULL)
     {
@@ -307,6 +307,9 @@ run_attached (GDBusConnection *bus, GockerManager *manager, GockerSpec *spec)
           g_debug ("%s", error->message);
           g_clear_error (&error);
         }
+      /* A closed stdout must end the relay with EPIPE, not kill gocker
+       * with SIGPIPE before the terminal mode is restored. */
+      signal (SIGPIPE, SIG_IGN);
       relay = gocker_relay_start (STDIN_FILENO, master, STDOUT_FILENO);
     }
 

@@ -28,9 +28,9 @@ char *gocker_format_status (const char *status,
                             gint64 created_us,
                             gint64 finished_us);
 
-/* The COMMAND column: the arguments joined by spaces, control characters
- * and double quotes escaped, in double quotes; when @truncate is TRUE, cut
- * to GOCKER_COMMAND_COLUMN_WIDTH characters ending in "…". */
+/* The COMMAND column: the arguments joined by spaces, with control
+ * characters and double quotes escaped, in double quotes. When @truncate is
+ * TRUE, the text is cut to GOCKER_COMMAND_COLUMN_WIDTH characters ending in "…". */
 char *gocker_format_command (const char *const *argv, gboolean truncate);
 
 /* Align @rows (each a NULL-terminated array of cells, all of the same

@@ -38,7 +38,7 @@ void gocker_run_options_clear (GockerRunOptions *options);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GockerRunOptions, gocker_run_options_clear)
 
 /* Build the spec from @options. Relative host paths (volumes, --rootfs) are
- * resolved against @cwd; "-e KEY" takes KEY's value from @envp and is
+ * resolved against @cwd. "-e KEY" takes KEY's value from @envp and is
  * skipped when KEY is unset there, as Docker does. Every value is checked
  * with the shared parsers, and volume sources and the root filesystem are
  * checked on disk, so that a mistake fails before anything is sent. */

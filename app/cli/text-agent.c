@@ -32,8 +32,8 @@ gocker_text_agent_register (GError **error)
    * A start time of 0 makes polkit read it from /proc. */
   subject = polkit_unix_process_new_for_owner (getpid (), /* start_time= */ 0, getuid ());
 
-  /* RUN_IN_THREAD: the agent answers polkitd from its own thread and main
-   * loop, while this thread is blocked in the method call it retries. */
+  /* RUN_IN_THREAD: the agent replies to polkitd from its own thread and
+   * main loop, while this thread is blocked in the method call it retries. */
   registration = polkit_agent_listener_register (listener,
                                                  POLKIT_AGENT_REGISTER_FLAGS_RUN_IN_THREAD,
                                                  subject,

@@ -361,7 +361,7 @@ on_bus_ready (GObject *source, GAsyncResult *result, gpointer user_data)
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      g_warning ("Could not connect to the system bus: %s", error->message);
+      g_message ("Could not connect to the system bus: %s", error->message);
       set_state (self, GOCKER_HELPER_UNAVAILABLE, error->message);
       return;
     }

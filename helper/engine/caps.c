@@ -5,6 +5,7 @@
 #include "spec.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>

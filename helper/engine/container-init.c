@@ -116,8 +116,8 @@ install_stdio (GockerInitContext *ctx, GError **error)
   for (int i = 0; i < 3; i++)
     if (dup2 (ctx->stdio[i], i) < 0)
       {
-        g_autofree char *what = g_strdup_printf ("descriptor %d", i);
-        return set_errno_error (error, errno, "installing the command's", what);
+        g_autofree char *descriptor = g_strdup_printf ("descriptor %d", i);
+        return set_errno_error (error, errno, "installing the command's", descriptor);
       }
 
   if (ctx->state->spec->tty)

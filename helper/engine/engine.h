@@ -12,6 +12,7 @@
  *   containers/<id>.json   state, written by the service only
  *   containers/<id>.exit   exit record, written once by the supervisor
  *   logs/<id>.log          output of detached containers, raw bytes
+ *   logs/<id>.supervisor.log  the supervisor's own messages (its stderr)
  *   layers/<id>/upper      the container's writable overlayfs layer
  *   layers/<id>/work       overlayfs work directory
  *   layers/<id>/merged     mount point of the root; only mounted inside the

@@ -6,10 +6,11 @@
 #include "harden.h"
 #include "caps.h"
 #include "masks.h"
-#include "seccomp.h"
+#include "seccomp-filter.h"
 #include "userns.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -165,10 +166,17 @@ ensure_shifted_copy (const char *state_dir, const char *lower_dir, const GockerI
       remove_tree (temporary);
       return NULL;
     }
-  if (rename (temporary, path) < 0 && errno != ENOTEMPTY && errno != EEXIST)
+  if (rename (temporary, path) < 0)
     {
-      set_errno_error (error, errno, "renaming the shifted copy to", path);
-      return NULL;
+      int saved_errno = errno;
+
+      remove_tree (temporary);
+      /* Another run finished the same copy first. */
+      if (saved_errno != ENOTEMPTY && saved_errno != EEXIST)
+        {
+          set_errno_error (error, saved_errno, "renaming the shifted copy to", path);
+          return NULL;
+        }
     }
   /* NOTE: the copy is never refreshed: a changed --rootfs directory keeps
    * its old shifted copy until STATE_DIR/images/.shifted is removed. */

@@ -5,6 +5,7 @@
 #include "masks.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <sys/mount.h>

@@ -100,29 +100,35 @@ report (Supervisor *self, const char *format, ...)
   close_fd (&self->sync_fd);
 }
 
-/* Leave the service's process tree: fork, new session, fork again, so the
- * supervisor is nobody's child but init's and has no controlling terminal.
+/* Leave the service's process tree: fork, new session, fork again. The
+ * supervisor then is a child of init (or of the nearest subreaper) and
+ * has no controlling terminal.
  * The first process waits for the intermediate one, so the service only
  * has to reap its direct child. */
-static void
-detach (void)
+static gboolean
+detach (Supervisor *self)
 {
   pid_t pid = fork ();
   int status;
 
   if (pid < 0)
-    return;
+    return FALSE;
   if (pid > 0)
     {
       while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
         ;
       _exit (0);
     }
-  if (setsid () < 0)
-    _exit (1);
-  pid = fork ();
-  if (pid != 0)
-    _exit (pid < 0 ? 1 : 0);
+  /* The intermediate process reports its own failures, so the caller
+   * reads an ERR line rather than a bare end-of-file. */
+  if (setsid () < 0 || (pid = fork ()) < 0)
+    {
+      report (self, "ERR detaching the supervisor: %s\n", g_strerror (errno));
+      _exit (1);
+    }
+  if (pid > 0)
+    _exit (0);
+  return TRUE;
 }
 
 static gboolean
@@ -177,7 +183,10 @@ prepare_stdio (Supervisor *self, GockerInitContext *ctx, GError **error)
       int pipe_fds[2];
       struct stat st;
 
-      self->log_path = gocker_log_path (self->state_dir, self->id);
+      /* The service names the log in the state; the default path is a fallback. */
+      self->log_path = self->state->log_path != NULL
+        ? g_strdup (self->state->log_path)
+        : gocker_log_path (self->state_dir, self->id);
       self->created_log = g_lstat (self->log_path, &st) < 0;
       self->log_fd = open (self->log_path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
       if (self->log_fd < 0)
@@ -390,6 +399,9 @@ start_container (Supervisor *self, GError **error)
   /* Networking hook: create the veth pair and move its peer into the
    * network namespace of self->child here, before the release. */
 
+  /* Hardening hook: write the user namespace's uid_map and gid_map for
+   * self->child here, before the release. */
+
   write_all (release_write, "R", 1);
   close_fd (&release_write);
 
@@ -508,7 +520,11 @@ main (int argc, char **argv)
    * reader must not take the supervisor with it. */
   signal (SIGHUP, SIG_IGN);
   signal (SIGPIPE, SIG_IGN);
-  detach ();
+  if (!detach (&self))
+    {
+      report (&self, "ERR forking the supervisor: %s\n", g_strerror (errno));
+      return 1;
+    }
   umask (022);
   if (chdir ("/") < 0)
     g_warning ("Entering /: %s", g_strerror (errno));

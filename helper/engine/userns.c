@@ -7,6 +7,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <gio/gio.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "authorize.h"
+#include "cgroup.h"
 #include "container-object.h"
 #include "engine.h"
 #include "errors.h"
@@ -212,10 +213,20 @@ read_exit_and_finish (GockerContainerObject *object)
 
   if (!gocker_exit_record_read (options->state_dir, object->state->id, &record, &error))
     {
+      g_autoptr (GError) cgroup_error = NULL;
+
       gocker_log_container (G_LOG_LEVEL_WARNING, object->state->id,
                             "The supervisor of container %s ended without an exit record (%s); "
                             "its exit code is unknown", object->state->id, error->message);
       record.exit_code = -1;
+      /* Without its supervisor nobody reads the container's output or
+       * records its exit, so whatever still runs in its cgroup is ended
+       * rather than left unmanaged. */
+      if (object->state->cgroup_path != NULL &&
+          !gocker_cgroup_destroy (object->state->cgroup_path, &cgroup_error))
+        gocker_log_container (G_LOG_LEVEL_WARNING, object->state->id,
+                              "Ending the processes of container %s failed: %s",
+                              object->state->id, cgroup_error->message);
     }
   container_exited (object, record.exit_code, record.finished_at);
 }

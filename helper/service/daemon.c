@@ -86,6 +86,15 @@ gocker_daemon_get_options (GockerDaemon *daemon)
 PolkitAuthority *
 gocker_daemon_get_authority (GockerDaemon *daemon)
 {
+  /* polkitd may have started after the helper; try again. */
+  if (daemon->authority == NULL)
+    {
+      g_autoptr (GError) error = NULL;
+
+      daemon->authority = polkit_authority_get_sync (NULL, &error);
+      if (daemon->authority == NULL)
+        g_warning ("polkit is still not available: %s", error->message);
+    }
   return daemon->authority;
 }
 

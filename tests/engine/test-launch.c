@@ -13,6 +13,7 @@
 #include <glib-unix.h>
 #include <glib/gstdio.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -189,6 +190,21 @@ assert_no_cgroup (const char *cgroup_path)
       g_autofree char *path = g_build_filename (roots[i], cgroup_path, NULL);
       g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
     }
+}
+
+static pid_t
+parent_of (pid_t pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *contents = NULL;
+  const char *end;
+  int ppid = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  end = strrchr (contents, ')');
+  g_assert_nonnull (end);
+  g_assert_cmpint (sscanf (end, ") %*c %d", &ppid), ==, 1);
+  return ppid;
 }
 
 static void
@@ -381,8 +397,91 @@ test_exit_killed (Fixture *fixture, gconstpointer data)
   g_assert_no_error (error);
   g_assert_true (gocker_process_is_alive (fixture->result.supervisor_pid,
                                           fixture->result.supervisor_start_time));
+  /* Detached from us: the supervisor outlives the process that launched it. */
+  g_assert_cmpint (parent_of (fixture->result.supervisor_pid), !=, getpid ());
   g_assert_cmpint (kill (fixture->result.container_pid, SIGKILL), ==, 0);
   g_assert_cmpint (wait_exit (fixture), ==, 128 + SIGKILL);
+}
+
+static void
+test_cleanup (Fixture *fixture, gconstpointer data)
+{
+  const char *argv[] = { "/bin/sh", "-c", "echo data > /file; echo out", NULL };
+  g_autofree char *layer = g_build_filename (state_dir, "layers", fixture->state->id, NULL);
+  g_autofree char *exit_name = g_strconcat (fixture->state->id, ".exit", NULL);
+  g_autofree char *exit_path = g_build_filename (state_dir, "containers", exit_name, NULL);
+  g_autofree char *log_name = g_strconcat (fixture->state->id, ".log", NULL);
+  g_autofree char *log_path = g_build_filename (state_dir, "logs", log_name, NULL);
+  g_autofree char *supervisor_name = g_strconcat (fixture->state->id, ".supervisor.log", NULL);
+  g_autofree char *supervisor_log = g_build_filename (state_dir, "logs", supervisor_name, NULL);
+  g_autoptr(GError) error = NULL;
+
+  fixture->state->spec->detach = TRUE;
+  set_command (fixture, argv);
+  g_assert_true (launch (fixture, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wait_exit (fixture), ==, 0);
+  g_assert_true (g_file_test (layer, G_FILE_TEST_IS_DIR));
+  g_assert_true (g_file_test (log_path, G_FILE_TEST_IS_REGULAR));
+  g_assert_true (g_file_test (supervisor_log, G_FILE_TEST_IS_REGULAR));
+  assert_no_cgroup (fixture->state->cgroup_path);
+
+  g_assert_true (gocker_container_cleanup (state_dir, fixture->state, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (layer, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (exit_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (log_path, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (supervisor_log, G_FILE_TEST_EXISTS));
+  /* A second cleanup finds nothing and succeeds. */
+  g_assert_true (gocker_container_cleanup (state_dir, fixture->state, &error));
+  g_assert_no_error (error);
+}
+
+static gpointer
+resolve_in_thread (gpointer data)
+{
+  g_autoptr(GockerSpec) spec = gocker_spec_new ();
+  g_autoptr(GError) error = NULL;
+  char *dir = gocker_image_resolve (data, spec, GOCKER_BUSYBOX, &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+/* Several first runs at once all get the complete image. */
+static void
+test_image_concurrent (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("gocker-engine-image-XXXXXX", &error);
+  g_autofree char *images = g_build_filename (dir, "images", NULL);
+  g_autofree char *expected = g_build_filename (images, "busybox", NULL);
+  g_autofree char *shell = g_build_filename (expected, "bin", "sh", NULL);
+  g_autofree char *tmp = g_build_filename (expected, "tmp", NULL);
+  GThread *threads[4];
+  g_autoptr(GDir) listing = NULL;
+  struct stat st;
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("resolve", resolve_in_thread, dir);
+  for (gsize i = 0; i < G_N_ELEMENTS (threads); i++)
+    {
+      g_autofree char *result = g_thread_join (threads[i]);
+      g_assert_cmpstr (result, ==, expected);
+    }
+
+  g_assert_true (g_file_test (shell, G_FILE_TEST_IS_SYMLINK));
+  g_assert_cmpint (g_stat (tmp, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 01777);
+  /* No scratch directory of the losing builds is left. */
+  listing = g_dir_open (images, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_dir_read_name (listing), ==, "busybox");
+  g_assert_null (g_dir_read_name (listing));
+
+  gocker_remove_tree (dir, &error);
+  g_assert_no_error (error);
 }
 
 static void
@@ -609,6 +708,8 @@ main (int argc, char **argv)
   ADD ("/gocker/engine/tty/controlling-terminal", test_tty);
   ADD ("/gocker/engine/image/unchanged", test_image_unchanged);
   ADD ("/gocker/engine/rootfs/missing", test_bad_rootfs);
+  ADD ("/gocker/engine/cleanup/removes-everything", test_cleanup);
+  g_test_add_func ("/gocker/engine/image/concurrent-first-use", test_image_concurrent);
 
   status = g_test_run ();
 

@@ -29,9 +29,11 @@ Only /usr/bin/python3 with python3-gi is needed.
 
 import contextlib
 import fcntl
+import glob
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import subprocess
@@ -341,6 +343,36 @@ class SharedResources:
             self.lock_fd = None
 
 
+def reap_stale_environments():
+    """Tear down what a harness that died without its teardown (SIGKILL) left.
+
+    Each environment is named gocker-test-<pid> after the harness process;
+    one whose process is gone is removed like Environment.stop() would.
+    """
+    tags = set()
+    for pattern in ("/run/netns/gocker-test-*", POLKIT_RULES_DIR + "/50-gocker-test-*.rules",
+                    "/tmp/gocker-test-*"):
+        for path in glob.glob(pattern):
+            match = re.search(r"gocker-test-(\d+)", os.path.basename(path))
+            if match:
+                tags.add(int(match.group(1)))
+    for pid in sorted(tags):
+        if pid == os.getpid() or os.path.exists("/proc/%d" % pid):
+            continue
+        log("removing the environment of harness %d, which is gone" % pid)
+        stale = Environment()
+        stale.tag = stale.netns = stale.cgroup_parent = "gocker-test-%d" % pid
+        stale.rules_path = os.path.join(POLKIT_RULES_DIR, "50-%s.rules" % stale.tag)
+        stale.netns_created = os.path.exists("/run/netns/" + stale.netns)
+        dirs = glob.glob("/tmp/%s-*" % stale.tag)
+        stale.tmp = dirs[0] if dirs else None
+        stale.started = True
+        stale.stop(release_shared=False)
+        for extra in dirs[1:]:
+            stale._unmount_under(extra)
+            remove_tree_one_device(extra)
+
+
 class Environment:
     """One private bus, polkitd and helper, in their own network namespace."""
 
@@ -407,6 +439,7 @@ class Environment:
         if missing:
             raise RuntimeError("not built: %s (run ninja -C %s)" % (", ".join(missing), self.build_dir))
         self._install_signal_handlers()
+        reap_stale_environments()
         self.started = True
         try:
             self._make_tmp()
@@ -848,7 +881,7 @@ class Environment:
             except OSError as e:
                 log("cannot remove cgroup %s: %s" % (d, e))
 
-    def stop(self):
+    def stop(self, release_shared=True):
         """Undo everything start() did; safe to call more than once."""
         if not self.started:
             return
@@ -863,10 +896,12 @@ class Environment:
             ("unmounting", lambda: self.tmp and self._unmount_under(self.tmp)),
             ("deleting the network namespace", self._delete_netns),
             ("removing the polkit rules", self._remove_rules),
-            ("releasing shared resources", self.shared.release),
+            ("releasing shared resources", self.shared.release if release_shared else None),
             ("deleting the temporary directory", self._remove_tmp),
         ]
         for what, step in steps:
+            if step is None:
+                continue
             try:
                 step()
             except BaseException as e:  # keep tearing down whatever happens

@@ -12,12 +12,13 @@
  * this list was written; Docker's allow list does not. */
 #define G_LOG_DOMAIN "gocker-seccomp"
 
-#include "seccomp.h"
+#include "seccomp-filter.h"
 #include "caps.h"
 
 #include <errno.h>
 #include <sched.h>
 #include <seccomp.h>
+#include <gio/gio.h>
 #include <sys/capability.h>
 #include <sys/socket.h>
 
