@@ -4,6 +4,7 @@
 #define G_LOG_DOMAIN "gocker-supervisor"
 
 #include "container-init.h"
+#include "harden.h"
 #include "mounts.h"
 #include "rootfs.h"
 #include "volumes.h"
@@ -31,12 +32,16 @@ set_errno_error (GError **error, int saved_errno, const char *what, const char *
   return FALSE;
 }
 
-/* Hardening hook: capabilities, seccomp, masked paths and the like go
- * here; nothing is applied yet. */
+/* Hardening settings of this container, from gocker_harden_prepare() in
+ * build_root(); this process builds one container only. */
+static GockerHarden *container_harden;
+
+/* Hardening hook: masked paths, user namespace, capabilities,
+ * no_new_privs and seccomp (harden.c). */
 gboolean
 gocker_container_init_harden (GockerInitContext *ctx, GError **error)
 {
-  return TRUE;
+  return gocker_harden_apply (container_harden, error);
 }
 
 static gboolean
@@ -59,6 +64,12 @@ build_root (GockerInitContext *ctx, GError **error)
   if (sethostname (spec->hostname, strlen (spec->hostname)) < 0)
     return set_errno_error (error, errno, "setting the hostname to", spec->hostname);
   if (!gocker_mounts_make_private (error))
+    return FALSE;
+  /* Hardening: check the settings and give the image to the container's
+   * root before the overlay uses it. */
+  container_harden = gocker_harden_prepare (ctx->state, ctx->state_dir, ctx->upper_dir,
+                                            ctx->work_dir, error);
+  if (container_harden == NULL)
     return FALSE;
   if (!gocker_mounts_overlay (ctx->state->lower_dir, ctx->upper_dir, ctx->work_dir,
                               ctx->merged_dir, error))
@@ -220,5 +231,5 @@ gocker_container_init (GockerInitContext *ctx)
   if (close_range (3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
     report_and_exit (ctx, "marking descriptors close-on-exec failed");
   prctl (PR_SET_PDEATHSIG, 0);
-  exec_command (ctx->state->spec->argv, env);
+  exec_command (gocker_harden_command_argv (container_harden, ctx->state->spec->argv), env);
 }

@@ -13,6 +13,8 @@
 #include <gio/gio.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -192,8 +194,15 @@ prepare_lower (GockerHarden *harden, const char *state_dir, const char *lower_di
 {
   g_autoptr(GError) idmap_error = NULL;
   g_autofree char *copy = NULL;
+  int lower_fd;
+  gboolean mapped;
 
-  if (gocker_userns_mount_idmapped (harden->userns_fd, lower_dir, lower_dir, &idmap_error))
+  lower_fd = open (lower_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (lower_fd < 0)
+    return set_errno_error (error, errno, "opening the image", lower_dir);
+  mapped = gocker_userns_idmap_in_place (harden->userns_fd, lower_fd, lower_dir, &idmap_error);
+  close (lower_fd);
+  if (mapped)
     {
       g_message ("image %s: ID-mapped mount, container root is host ID %u",
                  lower_dir, harden->map.host_uid);
@@ -282,6 +291,28 @@ attach_init (GockerHarden *harden, GError **error)
   return TRUE;
 }
 
+/* Open @path inside the container's root; the current directory is the
+ * workdir, so the root is opened explicitly. */
+static int
+open_in_root (const char *path)
+{
+  struct open_how how = {
+    .flags = O_PATH | O_CLOEXEC,
+    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  int root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd;
+  int saved_errno;
+
+  if (root_fd < 0)
+    return -1;
+  fd = (int) syscall (SYS_openat2, root_fd, path, &how, sizeof how);
+  saved_errno = errno;
+  close (root_fd);
+  errno = saved_errno;
+  return fd;
+}
+
 /* Each volume was bound by the engine as host root; a clone with the
  * container's ID mapping goes on top, so the container's root owns what
  * host root owns. */
@@ -294,9 +325,17 @@ idmap_volumes (GockerHarden *harden, GError **error)
     {
       const GockerVolume *volume = g_ptr_array_index (volumes, i);
       g_autoptr(GError) local_error = NULL;
+      gboolean mapped;
+      int fd;
 
-      if (gocker_userns_mount_idmapped (harden->userns_fd, volume->target, volume->target,
-                                        &local_error))
+      /* Resolved as the engine resolved it when binding the volume, so a
+       * link in the image leads to the same place inside the root. */
+      fd = open_in_root (volume->target);
+      if (fd < 0)
+        return set_errno_error (error, errno, "opening the volume target", volume->target);
+      mapped = gocker_userns_idmap_in_place (harden->userns_fd, fd, volume->target, &local_error);
+      close (fd);
+      if (mapped)
         continue;
 
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED))
@@ -330,7 +369,7 @@ set_network_sysctls (void)
       g_autoptr(GError) local_error = NULL;
 
       if (!g_file_set_contents (sysctls[i].path, sysctls[i].value, -1, &local_error))
-        g_warning ("setting %s to %s: %s", sysctls[i].path, sysctls[i].value,
+        g_info ("setting %s to %s: %s", sysctls[i].path, sysctls[i].value,
                    local_error->message);
     }
 }

@@ -608,8 +608,7 @@ gocker_userns_enter (const GockerIdMap *map, GError **error)
 /* ---- ID-mapped mounts --------------------------------------------------- */
 
 gboolean
-gocker_userns_mount_idmapped (int userns_fd, const char *source, const char *target,
-                              GError **error)
+gocker_userns_idmap_in_place (int userns_fd, int fd, const char *display, GError **error)
 {
   auto_fd int tree_fd = -1;
   struct mount_attr attr = {
@@ -617,25 +616,25 @@ gocker_userns_mount_idmapped (int userns_fd, const char *source, const char *tar
     .userns_fd = (guint64) userns_fd,
   };
 
-  tree_fd = open_tree (AT_FDCWD, source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+  tree_fd = open_tree (fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE);
   if (tree_fd < 0)
-    return set_errno_error (error, errno, "cloning the mount of", source);
+    return set_errno_error (error, errno, "cloning the mount of", display);
 
   if (mount_setattr (tree_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
     {
       int saved_errno = errno;
 
-      /* EINVAL: the file system (or one below @source) cannot be ID-mapped;
-       * ENOSYS: the kernel predates mount_setattr() (Linux 5.12). */
+      /* EINVAL: the file system (or one mounted below) cannot be
+       * ID-mapped; ENOSYS: the kernel predates mount_setattr() (5.12). */
       g_set_error (error, G_IO_ERROR,
                    saved_errno == EINVAL || saved_errno == ENOSYS || saved_errno == EOPNOTSUPP
                      ? G_IO_ERROR_NOT_SUPPORTED : g_io_error_from_errno (saved_errno),
-                   "creating an ID-mapped mount of %s: %s", source, g_strerror (saved_errno));
+                   "creating an ID-mapped mount of %s: %s", display, g_strerror (saved_errno));
       return FALSE;
     }
 
-  if (move_mount (tree_fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-    return set_errno_error (error, errno, "attaching the ID-mapped mount on", target);
+  if (move_mount (tree_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return set_errno_error (error, errno, "attaching the ID-mapped mount on", display);
 
   return TRUE;
 }

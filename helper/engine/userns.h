@@ -53,11 +53,12 @@ gboolean gocker_userns_resolve (const char *userns, GockerIdMap *out, GError **e
  * CAP_SETGID. Returns -1 on error. */
 int gocker_userns_open_fd (const GockerIdMap *map, GError **error);
 
-/* Mount a clone of the mount tree at @source on @target with IDs shifted by
- * the namespace @userns_fd: files owned by ID N on disk appear owned by
- * container ID N. @source and @target may be the same path. Fails with
- * G_IO_ERROR_NOT_SUPPORTED when the kernel or the file system cannot. */
-gboolean gocker_userns_mount_idmapped (int userns_fd, const char *source, const char *target,
+/* Mount a clone of the mount tree at @fd (an O_PATH descriptor) over
+ * itself with IDs shifted by the namespace @userns_fd: a file owned by ID N
+ * on disk appears owned by container ID N. @display names the path in
+ * errors. Fails with G_IO_ERROR_NOT_SUPPORTED when the kernel or the file
+ * system cannot. */
+gboolean gocker_userns_idmap_in_place (int userns_fd, int fd, const char *display,
                                        GError **error);
 
 /* Copy the tree at @source to @dest (which must not exist), shifting every

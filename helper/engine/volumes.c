@@ -134,6 +134,8 @@ gocker_volumes_mount (int root_fd, GPtrArray *volumes, GError **error)
   if (volumes == NULL || volumes->len == 0)
     return TRUE;
   sorted = g_ptr_array_copy (volumes, NULL, NULL);
+  /* The copy inherits the free function; the volumes stay the spec's. */
+  g_ptr_array_set_free_func (sorted, NULL);
   /* Stable, so volumes at the same depth keep the order they were given. */
   g_ptr_array_sort (sorted, compare_depth);
   for (guint i = 0; i < sorted->len; i++)

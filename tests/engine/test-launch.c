@@ -53,6 +53,21 @@ fixture_setup (Fixture *fixture, gconstpointer data)
   fixture->state = state;
 }
 
+/* The supervisor removes the cgroup after writing the exit record. */
+static void
+wait_supervisor (Fixture *fixture)
+{
+  for (int i = 0; i < 1000; i++)
+    {
+      if (!gocker_process_is_alive (fixture->result.supervisor_pid,
+                                    fixture->result.supervisor_start_time))
+        return;
+      g_usleep (10 * 1000);
+    }
+  g_test_fail_printf ("supervisor %d still runs 10 s after the exit record",
+                      (int) fixture->result.supervisor_pid);
+}
+
 static void
 fixture_teardown (Fixture *fixture, gconstpointer data)
 {
@@ -66,11 +81,7 @@ fixture_teardown (Fixture *fixture, gconstpointer data)
       g_clear_error (&error);
     }
   if (fixture->launched)
-    {
-      for (int i = 0; i < 500 && gocker_process_is_alive (fixture->result.supervisor_pid,
-                                                           fixture->result.supervisor_start_time); i++)
-        g_usleep (10 * 1000);
-    }
+    wait_supervisor (fixture);
   if (!gocker_container_cleanup (state_dir, fixture->state, &error))
     {
       g_test_message ("cleanup: %s", error->message);
@@ -421,6 +432,7 @@ test_cleanup (Fixture *fixture, gconstpointer data)
   g_assert_true (launch (fixture, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (wait_exit (fixture), ==, 0);
+  wait_supervisor (fixture);
   g_assert_true (g_file_test (layer, G_FILE_TEST_IS_DIR));
   g_assert_true (g_file_test (log_path, G_FILE_TEST_IS_REGULAR));
   g_assert_true (g_file_test (supervisor_log, G_FILE_TEST_IS_REGULAR));

@@ -64,6 +64,7 @@ POLICY_NAME = "io.github.Gocker1.policy"
 # once and removed by the last instance that leaves.
 SHARED_DIR = "/run/gocker-test"
 SHARED_LOCK = os.path.join(SHARED_DIR, "lock")
+SHARED_CREATE_LOCK = os.path.join(SHARED_DIR, "create.lock")
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 
@@ -251,9 +252,11 @@ class SharedResources:
     """Test users and the installed polkit action file, reference-counted.
 
     Every harness instance holds a shared flock on SHARED_LOCK while it runs.
-    An instance that finds a resource missing creates it and leaves a marker
-    file; the instance that can take the lock exclusively at the end removes
-    every marked resource.
+    An instance that finds a resource missing creates it, under an exclusive
+    flock on SHARED_CREATE_LOCK, and leaves a marker file; the instance that
+    can take SHARED_LOCK exclusively at the end removes every marked
+    resource. Taking SHARED_LOCK shared first means a new instance waits only
+    for a teardown in progress, not for every other instance to end.
     """
 
     def __init__(self):
@@ -265,15 +268,17 @@ class SharedResources:
     def acquire(self, policy_source):
         os.makedirs(SHARED_DIR, mode=0o700, exist_ok=True)
         self.lock_fd = os.open(SHARED_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-        # Creating resources happens under the exclusive lock so that two
-        # instances do not both run useradd.
-        fcntl.flock(self.lock_fd, fcntl.LOCK_EX)
+        fcntl.flock(self.lock_fd, fcntl.LOCK_SH)
+        # Creating resources happens under the exclusive create lock so that
+        # two instances do not both run useradd.
+        create_fd = os.open(SHARED_CREATE_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
+            fcntl.flock(create_fd, fcntl.LOCK_EX)
             for user in TEST_USERS:
                 self._ensure_user(user)
             self._ensure_policy(policy_source)
         finally:
-            fcntl.flock(self.lock_fd, fcntl.LOCK_SH)
+            os.close(create_fd)
 
     def _ensure_user(self, user):
         try:
@@ -321,7 +326,9 @@ class SharedResources:
             os.close(self.lock_fd)
             self.lock_fd = None
             return
+        create_fd = os.open(SHARED_CREATE_LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
+            fcntl.flock(create_fd, fcntl.LOCK_EX)
             for user in TEST_USERS:
                 marker = self._marker("user-" + user)
                 if os.path.exists(marker):
@@ -339,6 +346,7 @@ class SharedResources:
                         os.unlink(target)
                 os.unlink(marker)
         finally:
+            os.close(create_fd)
             os.close(self.lock_fd)
             self.lock_fd = None
 
@@ -350,7 +358,7 @@ def reap_stale_environments():
     one whose process is gone is removed like Environment.stop() would.
     """
     tags = set()
-    for pattern in ("/run/netns/gocker-test-*", POLKIT_RULES_DIR + "/50-gocker-test-*.rules",
+    for pattern in ("/run/netns/gocker-test-*", POLKIT_RULES_DIR + "/*-gocker-test-*.rules",
                     "/tmp/gocker-test-*"):
         for path in glob.glob(pattern):
             match = re.search(r"gocker-test-(\d+)", os.path.basename(path))
@@ -376,10 +384,13 @@ def reap_stale_environments():
 class Environment:
     """One private bus, polkitd and helper, in their own network namespace."""
 
-    def __init__(self, build_dir=None, source_dir=None, helper_args=()):
+    def __init__(self, build_dir=None, source_dir=None, helper_args=(), idle_timeout=0):
         self.build_dir = build_dir or find_build_dir()
         self.source_dir = source_dir or find_source_dir()
         self.helper_args = list(helper_args)
+        # --idle-timeout of the activated helper; 0 keeps it running.
+        self.idle_timeout = idle_timeout
+        self.rules_generation = 0
         self.tag = "gocker-test-%d" % os.getpid()
         self.netns = self.tag
         self.cgroup_parent = self.tag
@@ -395,6 +406,11 @@ class Environment:
         self._old_handlers = {}
 
     # Paths ---------------------------------------------------------------
+
+    @property
+    def case_rules_path(self):
+        """Per-test rules (write_case_rules); "40-" sorts before every 50-*.rules."""
+        return os.path.join(POLKIT_RULES_DIR, "40-%s.rules" % self.tag)
 
     @property
     def helper_path(self):
@@ -494,7 +510,7 @@ class Environment:
                 "--state-dir", self.state_dir,
                 "--supervisor", self.supervisor_path,
                 "--cgroup-parent", self.cgroup_parent,
-                "--idle-timeout", "0"]
+                "--idle-timeout", str(self.idle_timeout)]
         busybox = os.environ.get("GOCKER_TEST_BUSYBOX")
         if busybox:
             argv += ["--busybox", busybox]
@@ -502,9 +518,7 @@ class Environment:
 
     def _start_dbus(self):
         servicedir = os.path.join(self.tmp, "services")
-        exec_line = " ".join(GLib.shell_quote(a) for a in self.helper_command())
-        with open(os.path.join(servicedir, BUS_NAME + ".service"), "w") as f:
-            f.write(SERVICE_TEMPLATE.format(name=BUS_NAME, exec_line=exec_line))
+        self._write_service_file()
         config = os.path.join(self.tmp, "system-bus.conf")
         with open(config, "w") as f:
             f.write(DBUS_CONFIG_TEMPLATE.format(
@@ -540,6 +554,77 @@ class Environment:
                 return False
         wait_for(bus_ready, 10, what="the private dbus-daemon")
         os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self.address
+
+    def _write_service_file(self):
+        exec_line = " ".join(GLib.shell_quote(a) for a in self.helper_command())
+        path = os.path.join(self.tmp, "services", BUS_NAME + ".service")
+        with open(path + ".tmp", "w") as f:
+            f.write(SERVICE_TEMPLATE.format(name=BUS_NAME, exec_line=exec_line))
+        os.rename(path + ".tmp", path)
+
+    def set_idle_timeout(self, seconds):
+        """Make the next activated helper exit after seconds without requests.
+
+        A helper already running keeps its old timeout; kill_helper() it first.
+        """
+        self.idle_timeout = seconds
+        self._write_service_file()
+        # ReloadConfig rereads the service directory before it returns.
+        self.bus_call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                      "ReloadConfig", None, None)
+
+    # Per-test polkit rules -------------------------------------------------
+
+    def polkit_allows(self, action_id, details):
+        """Ask polkitd whether this process's bus connection may do action_id."""
+        subject = ("system-bus-name", {"name": GLib.Variant("s", self._conn.get_unique_name())})
+        ((authorized, _challenge, _details),) = self.bus_call(
+            "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+            "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",
+            GLib.Variant("((sa{sv})sa{ss}us)", (subject, action_id, details, 0, "")),
+            "((bba{ss}))")
+        return authorized
+
+    def _probe_token(self, generation):
+        return "%s-rules-%d" % (self.tag, generation)
+
+    def _rules_loaded(self, generation):
+        return self.polkit_allows("io.github.Gocker1.read-log",
+                                  {"name": self._probe_token(generation)})
+
+    def write_case_rules(self, body):
+        """Install polkit rules (JavaScript) for one test, ahead of the harness's rules.
+
+        polkitd rereads /etc/polkit-1/rules.d when it changes. The file also
+        holds a rule that allows a probe action for this generation only, so
+        this returns once polkitd has loaded exactly this text.
+        """
+        self.rules_generation += 1
+        generation = self.rules_generation
+        text = ("// Written by Gocker's integration tests (harness PID %d) for one test.\n"
+                "polkit.addRule(function(action, subject) {\n"
+                "    if (action.id == \"io.github.Gocker1.read-log\" &&\n"
+                "        action.lookup(\"name\") == \"%s\")\n"
+                "        return polkit.Result.YES;\n"
+                "    return polkit.Result.NOT_HANDLED;\n"
+                "});\n%s\n") % (os.getpid(), self._probe_token(generation), body)
+        tmp = self.case_rules_path + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.rename(tmp, self.case_rules_path)
+        wait_for(lambda: self._rules_loaded(generation), 30, interval=0.1,
+                 what="polkitd to load %s" % self.case_rules_path)
+
+    def remove_case_rules(self):
+        """Delete the per-test rules and wait until polkitd has dropped them."""
+        if not os.path.exists(self.case_rules_path):
+            return
+        os.unlink(self.case_rules_path)
+        generation = self.rules_generation
+        if self.polkit_proc is not None and self.polkit_proc.poll() is None:
+            wait_for(lambda: not self._rules_loaded(generation), 30, interval=0.1,
+                     what="polkitd to drop %s" % self.case_rules_path)
 
     def _start_polkitd(self):
         env = dict(os.environ)
@@ -927,8 +1012,9 @@ class Environment:
             self.netns_created = False
 
     def _remove_rules(self):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.rules_path)
+        for path in (self.rules_path, self.case_rules_path):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
 
     def _remove_tmp(self):
         if not self.tmp or not os.path.isdir(self.tmp):
