@@ -137,6 +137,12 @@ parse_root (const GockerRunOptions *options, const char *cwd, GockerSpec *spec, 
 
   if (options->rootfs == NULL)
     return TRUE;
+  if (*options->rootfs == '\0')
+    {
+      g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
+                   _("invalid --rootfs \"\": give the directory of an extracted root file system"));
+      return FALSE;
+    }
 
   rootfs = g_canonicalize_filename (options->rootfs, cwd);
   if (!g_file_test (rootfs, G_FILE_TEST_IS_DIR))

@@ -23,7 +23,7 @@ gboolean
 gocker_parse_cpu_limit (const char *text, double *out_cpus, GError **error)
 {
   char *end = NULL;
-  double cpus;
+  double cpus = 0;
   long ncpus = sysconf (_SC_NPROCESSORS_CONF);
 
   if (ncpus < 1)
@@ -42,8 +42,12 @@ gocker_parse_cpu_limit (const char *text, double *out_cpus, GError **error)
       return TRUE;
     }
 
+  /* Plain decimal only: strtod would also take hex, exponents, inf and nan. */
   errno = 0;
-  cpus = g_ascii_strtod (text, &end);
+  if (strspn (text, "0123456789.") != strlen (text))
+    end = (char *) text;
+  else
+    cpus = g_ascii_strtod (text, &end);
   if (errno != 0 || end == text || *end != '\0' || !isfinite (cpus))
     {
       g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,

@@ -364,6 +364,12 @@ gocker_spec_validate (GockerSpec *spec, GError **error)
                    spec->ports->len, GOCKER_MAX_VOLUMES);
       return FALSE;
     }
+  if (spec->tty && spec->detach)
+    {
+      g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
+                   _("invalid tty: a terminal needs an attached run, but detach is true"));
+      return FALSE;
+    }
   if (!validate_network (spec->network, error))
     return FALSE;
   if (spec->ports->len > 0 && strcmp (spec->network, "bridge") != 0)

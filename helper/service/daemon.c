@@ -177,7 +177,32 @@ load_containers (GockerDaemon *daemon)
   for (guint i = 0; i < states->len; i++)
     {
       GockerState *state = g_ptr_array_steal_index (states, i--);
-      GockerContainerObject *object = gocker_container_object_new (daemon, state);
+      GockerContainerObject *object;
+      g_autofree char *cgroup_path = g_build_filename (daemon->options.cgroup_parent, state->id, NULL);
+      g_autofree char *log_name = g_strconcat (state->id, ".log", NULL);
+
+      /* The state file names paths that the helper kills, removes and
+       * opens as root. Only the helper's own layout is trusted; a file
+       * that names anything else was not written by this helper. */
+      if (g_strcmp0 (state->cgroup_path, cgroup_path) != 0)
+        {
+          g_warning ("Skipping the state file of container %s: its cgroup %s is not %s, the "
+                     "one this helper creates (was it written with another --cgroup-parent?)",
+                     state->id, state->cgroup_path ? state->cgroup_path : "(none)", cgroup_path);
+          gocker_state_free (state);
+          continue;
+        }
+      if (gocker_daemon_lookup_name (daemon, state->spec->name) != NULL)
+        {
+          g_warning ("Skipping the state file of container %s: the name %s is already used by "
+                     "another container", state->id, state->spec->name);
+          gocker_state_free (state);
+          continue;
+        }
+      g_free (state->log_path);
+      state->log_path = g_build_filename (daemon->options.state_dir, "logs", log_name, NULL);
+
+      object = gocker_container_object_new (daemon, state);
 
       gocker_daemon_add_container (daemon, object);
       gocker_container_object_reconcile (object);

@@ -55,6 +55,10 @@ map_error_code (const GError *error)
 void
 gocker_invocation_return_error (GDBusMethodInvocation *invocation, const GError *error)
 {
+  /* Messages can carry bytes from the kernel or the file system, such as a
+   * path; D-Bus strings must be valid UTF-8. */
+  g_autofree char *message = g_utf8_make_valid (error->message, -1);
+
   g_dbus_method_invocation_return_error_literal (invocation, GOCKER_ERROR,
-                                                 map_error_code (error), error->message);
+                                                 map_error_code (error), message);
 }

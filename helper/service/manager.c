@@ -81,7 +81,7 @@ take_stdio (RunRequest *request, GVariant *spec_variant, GUnixFDList *fd_list, G
       if (fd < 0)
         return FALSE;
       request->stdio[i] = fd;
-      if (fstat (fd, &st) < 0 || S_ISDIR (st.st_mode))
+      if (fstat (fd, &st) < 0 || S_ISDIR (st.st_mode) || (fcntl (fd, F_GETFL) & O_PATH) != 0)
         {
           g_set_error (error, GOCKER_ERROR, GOCKER_ERROR_INVALID_ARGUMENT,
                        "invalid %s: the descriptor must be a file, pipe, socket or terminal", keys[i]);
@@ -102,7 +102,7 @@ take_stdio (RunRequest *request, GVariant *spec_variant, GUnixFDList *fd_list, G
 /* Checks on the host that need the caller to be authorized first, so an
  * unauthorized caller cannot probe which paths exist. */
 static gboolean
-check_host_paths (const GockerSpec *spec, GError **error)
+check_host_paths (const GockerSpec *spec, const char *state_dir, GError **error)
 {
   for (guint i = 0; i < spec->volumes->len; i++)
     if (!gocker_volume_validate (g_ptr_array_index (spec->volumes, i), error))
@@ -113,6 +113,25 @@ check_host_paths (const GockerSpec *spec, GError **error)
       g_set_error (error, GOCKER_ERROR, GOCKER_ERROR_NOT_FOUND,
                    "invalid rootfs %s: not a directory; pass an extracted root file system", spec->rootfs);
       return FALSE;
+    }
+  if (spec->rootfs != NULL)
+    {
+      g_autofree char *rootfs = realpath (spec->rootfs, NULL);
+      g_autofree char *state = realpath (state_dir, NULL);
+      gsize length = rootfs ? strlen (rootfs) : 0;
+
+      /* A root that contains the state directory would expose every other
+       * container's files, and copying it for a user namespace would never
+       * end. */
+      if (rootfs == NULL || strcmp (rootfs, "/") == 0 ||
+          (state != NULL && strncmp (state, rootfs, length) == 0 &&
+           (state[length] == '/' || state[length] == '\0')))
+        {
+          g_set_error (error, GOCKER_ERROR, GOCKER_ERROR_INVALID_ARGUMENT,
+                       "invalid rootfs %s: it must be a directory of its own, not / and not one "
+                       "that contains the state directory %s", spec->rootfs, state_dir);
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -221,7 +240,7 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
-  if (!check_host_paths (request->spec, &error))
+  if (!check_host_paths (request->spec, options->state_dir, &error))
     {
       g_message ("Rejected a run request of uid %u: %s", caller_uid, error->message);
       run_request_fail (request, error);

@@ -73,11 +73,21 @@ def text_of(node):
     return None
 
 
-def showing(node):
+def visible(node):
+    # GTK 4.8 sets VISIBLE but never SHOWING, and sets VISIBLE on the
+    # children of every GtkStack page, shown or not.
     try:
-        return node.get_state_set().contains(Atspi.StateType.SHOWING)
+        return node.get_state_set().contains(Atspi.StateType.VISIBLE)
     except Exception:
         return False
+
+
+def states(node):
+    try:
+        state_set = node.get_state_set()
+        return [s.value_nick for s in state_set.get_states()]
+    except Exception:
+        return []
 
 
 def search(command):
@@ -92,7 +102,7 @@ def search(command):
     name_re = re.compile(command["name"]) if command.get("name") else None
     text_re = re.compile(command["text_match"]) if command.get("text_match") else None
     role = command.get("role")
-    only_showing = command.get("showing", True)
+    only_visible = command.get("visible", True)
     matches = []
     for top in tops:
         for node in walk(top):
@@ -105,13 +115,13 @@ def search(command):
                 continue
             if name_re and not name_re.search(name):
                 continue
-            if only_showing and not showing(node):
+            if only_visible and not visible(node):
                 continue
             text = text_of(node)
             if text_re and not (text and text_re.search(text)):
                 continue
             matches.append((node, {"name": name, "role": node_role, "text": text,
-                                   "window": top.get_name()}))
+                                   "window": top.get_name(), "states": states(node)}))
     return matches
 
 

@@ -25,7 +25,7 @@ test_cpu_limit_valid (void)
 static void
 test_cpu_limit_invalid (void)
 {
-  const char *const cases[] = { "0", "-1", "abc", "0.001", "", "1e400", "nan", "inf", "0.5x", "100000" };
+  const char *const cases[] = { "0", "-1", "abc", "0.001", "", "1e400", "nan", "inf", "0.5x", "100000", "0x1", "1e0", " 1" };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
