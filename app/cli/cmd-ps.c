@@ -29,7 +29,9 @@ format_row (GockerContainer *container, gint64 now, gboolean no_trunc)
   const char *name = gocker_container_get_name (container);
   const char *image = gocker_container_get_image (container);
   const char *const *command = gocker_container_get_command (container);
-  char **row = g_new0 (char *, 7);
+  const char *address = gocker_container_get_ip_address (container);
+  const char *const *ports = gocker_container_get_ports (container);
+  char **row = g_new0 (char *, 9);
 
   row[0] = no_trunc ? g_strdup (id != NULL ? id : "") : gocker_format_short_id (id);
   row[1] = g_strdup (name != NULL ? name : "");
@@ -41,6 +43,10 @@ format_row (GockerContainer *container, gint64 now, gboolean no_trunc)
                                  now,
                                  gocker_container_get_created_at (container),
                                  gocker_container_get_finished_at (container));
+  /* Networking: the bridge address (kept while the container exists) and
+   * the port mappings, comma-separated. */
+  row[6] = g_strdup (address != NULL ? address : "");
+  row[7] = ports != NULL ? g_strjoinv (", ", (char **) ports) : g_strdup ("");
   return row;
 }
 
@@ -119,7 +125,8 @@ gocker_cmd_ps (int argc, char **argv)
     char *header[] = {
       /* TRANSLATORS: column headers of "gocker ps". */
       g_strdup (_("CONTAINER ID")), g_strdup (_("NAME")), g_strdup (_("IMAGE")),
-      g_strdup (_("COMMAND")), g_strdup (_("CREATED")), g_strdup (_("STATUS")), NULL
+      g_strdup (_("COMMAND")), g_strdup (_("CREATED")), g_strdup (_("STATUS")),
+      g_strdup (_("ADDRESS")), g_strdup (_("PORTS")), NULL
     };
     g_ptr_array_add (rows, g_memdup2 (header, sizeof header));
   }

@@ -182,6 +182,11 @@ gocker_container_row_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->model, self);
   g_clear_object (&self->model);
   gtk_widget_dispose_template (GTK_WIDGET (self), GOCKER_TYPE_CONTAINER_ROW);
+  /* Children of the template that are not bound to a field. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_first_child (GTK_WIDGET (self)))
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (gocker_container_row_parent_class)->dispose (object);
 }

@@ -364,6 +364,11 @@ gocker_details_pane_dispose (GObject *object)
   gocker_details_pane_set_container (self, NULL);
   gocker_details_pane_set_model (self, NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), GOCKER_TYPE_DETAILS_PANE);
+  /* Children of the template that are not bound to a field. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self));
+       child != NULL;
+       child = gtk_widget_get_first_child (GTK_WIDGET (self)))
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (gocker_details_pane_parent_class)->dispose (object);
 }

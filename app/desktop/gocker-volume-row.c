@@ -128,6 +128,11 @@ static void
 gocker_volume_row_dispose (GObject *object)
 {
   gtk_widget_dispose_template (GTK_WIDGET (object), GOCKER_TYPE_VOLUME_ROW);
+  /* Children of the template that are not bound to a field. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (object));
+       child != NULL;
+       child = gtk_widget_get_first_child (GTK_WIDGET (object)))
+    gtk_widget_unparent (child);
   G_OBJECT_CLASS (gocker_volume_row_parent_class)->dispose (object);
 }
 

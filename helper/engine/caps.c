@@ -14,7 +14,7 @@ G_DEFINE_AUTO_CLEANUP_FREE_FUNC (cap_t, cap_free, NULL)
 
 #define CAP_BIT(cap) (G_GUINT64_CONSTANT (1) << (cap))
 
-/* Docker's default set (moby oci/caps/defaults.go, Docker 20.10 to 27). */
+/* Docker's default set (moby oci/caps/defaults.go). */
 static const cap_value_t default_caps[] = {
   CAP_CHOWN,
   CAP_DAC_OVERRIDE,
@@ -32,8 +32,8 @@ static const cap_value_t default_caps[] = {
   CAP_AUDIT_WRITE,
 };
 
-/* libcap knows the names of every capability up to its own CAP_LAST_CAP;
- * the running kernel may know fewer (cap_max_bits()). */
+/* The capabilities of the running kernel, which may be fewer than libcap
+ * has names for (cap_max_bits()). */
 static guint64
 all_caps_mask (void)
 {
@@ -219,7 +219,7 @@ gocker_caps_apply (guint64 keep, GError **error)
       return FALSE;
     }
 
-  /* Inheritable stays empty, as in Docker since 20.10.14: a non-root
+  /* Inheritable stays empty, as in current Docker releases, so a non-root
    * program gets no capability from file capabilities' inheritable bits. */
   wanted = cap_init ();
   for (cap_value_t cap = 0; cap < max && cap < 64; cap++)

@@ -1,6 +1,6 @@
 /* Capabilities of the container's command.
  *
- * The command keeps Docker's default set (see GOCKER_CAPS_DEFAULT in caps.c)
+ * The command keeps Docker's default set (default_caps in caps.c)
  * adjusted by --cap-add and --cap-drop. Every other capability is removed
  * from the bounding, permitted, effective, inheritable and ambient sets, so
  * neither the command nor anything it executes can get it back. */

@@ -6,6 +6,7 @@
 #include "container-init.h"
 #include "harden.h"
 #include "mounts.h"
+#include "network.h"
 #include "rootfs.h"
 #include "volumes.h"
 
@@ -83,9 +84,15 @@ build_root (GockerInitContext *ctx, GError **error)
   if (!gocker_volumes_mount (root_fd, spec->volumes, error))
     return FALSE;
 
-  /* Networking hook: bind the container's own /etc/hosts, /etc/hostname
-   * and /etc/resolv.conf here, resolving targets with
-   * gocker_rootfs_open_target (root_fd, ...). */
+  /* Networking: bind the container's own /etc/hosts, /etc/hostname and
+   * /etc/resolv.conf, written by the supervisor (network-etc.c). */
+  {
+    const char *what = NULL;
+    int err = gocker_network_bind_etc_files (ctx->state_dir, ctx->state->id, ctx->merged_dir, &what);
+
+    if (err < 0)
+      return set_errno_error (error, -err, what, ctx->merged_dir);
+  }
 
   /* Hardening hook: mounts that need host paths, such as gocker-init for
    * spec->init, go here too, before the host's tree is detached. */

@@ -352,9 +352,9 @@ idmap_volumes (GockerHarden *harden, GError **error)
   return TRUE;
 }
 
-/* Docker's defaults for a container's own network namespace: without them
+/* Docker's defaults for a container's own network namespace. Without them
  * a process that is not root there could not bind ports below 1024 or
- * ping, and in a user namespace neither could container root, whose
+ * ping. In a user namespace container root could not either, because its
  * capabilities do not reach this network namespace. */
 static void
 set_network_sysctls (void)
@@ -366,11 +366,15 @@ set_network_sysctls (void)
 
   for (gsize i = 0; i < G_N_ELEMENTS (sysctls); i++)
     {
-      g_autoptr(GError) local_error = NULL;
+      /* /proc/sys files take a plain write; g_file_set_contents would try
+       * to create a temporary file next to them. */
+      int fd = open (sysctls[i].path, O_WRONLY | O_CLOEXEC);
+      gssize length = strlen (sysctls[i].value);
 
-      if (!g_file_set_contents (sysctls[i].path, sysctls[i].value, -1, &local_error))
-        g_info ("setting %s to %s: %s", sysctls[i].path, sysctls[i].value,
-                   local_error->message);
+      if (fd < 0 || write (fd, sysctls[i].value, length) != length)
+        g_info ("setting %s to %s: %s", sysctls[i].path, sysctls[i].value, g_strerror (errno));
+      if (fd >= 0)
+        close (fd);
     }
 }
 

@@ -1,5 +1,4 @@
-/* Masked and read-only paths, as runc applies them by default
- * (runc libcontainer/specconv/example.go and Docker's oci/defaults.go). */
+/* Masked and read-only paths, the lists runc and Docker apply by default. */
 #define G_LOG_DOMAIN "gocker-masks"
 
 #include "masks.h"

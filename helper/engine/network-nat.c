@@ -108,7 +108,8 @@ gocker_nat_apply (const GockerNetworkConfig *config, GPtrArray *targets, GError 
                           "}\n",
                           subnet, config->bridge, config->bridge);
 
-  g_debug ("nftables:\n%s", script->str);
+  g_debug ("writing the gocker nftables table: %u containers with port mappings",
+           targets != NULL ? targets->len : 0);
   return nft_run (script->str, "writing the gocker nftables table", error);
 }
 

@@ -127,6 +127,10 @@ gboolean gocker_veth_setup (const GockerNetworkConfig *config, const char *id, p
                             const char *address, const char *mac, GError **error);
 /* Bring lo up in the network namespace of @pid. */
 gboolean gocker_netns_loopback_up (pid_t pid, GError **error);
+/* In the network namespace of @pid: unprivileged users may bind ports
+ * below 1024 and use ping's ICMP sockets (net.ipv4.ip_unprivileged_port_start,
+ * net.ipv4.ping_group_range). */
+gboolean gocker_netns_container_sysctls (pid_t pid, GError **error);
 
 /* ---- network-nat.c ---- */
 

@@ -184,11 +184,11 @@ deny_namespace_flags (scmp_filter_ctx ctx, const char *name, gboolean with_newti
 }
 
 /* Docker allows personality() only for PER_LINUX, PER_LINUX32, their
- * UNAME26 variants and the query 0xffffffff; other flags such as
+ * UNAME26 variants and the query 0xffffffff. Other flags such as
  * ADDR_NO_RANDOMIZE or READ_IMPLIES_EXEC weaken the process's memory
  * protection. A rule cannot compare one argument twice, so the allowed set
- * is built from single-mask rules on the low 32 bits (the kernel reads
- * the argument as unsigned int):
+ * is built from single-mask rules on the low 32 bits, which is all the
+ * kernel reads:
  * - bit 31 clear and any bit other than PER_LINUX32 or UNAME26 set: denied;
  * - bit 31 set and any other of the low 31 bits clear: denied, which
  *   leaves 0xffffffff as the only allowed value with bit 31 set. */

@@ -13,6 +13,7 @@
 #include "cgroup.h"
 #include "container-init.h"
 #include "engine-private.h"
+#include "network.h"
 #include "rootfs.h"
 #include "state.h"
 
@@ -215,6 +216,32 @@ prepare_stdio (Supervisor *self, GockerInitContext *ctx, GError **error)
  * supervisor's own 0, 1, 2 elsewhere. Only the command then has the
  * caller's terminal or pipes open, so the caller sees end-of-file when it
  * ends. The supervisor's stderr becomes its log file. */
+/* The supervisor's log, by descriptor, so that messages never reach the
+ * command's stderr once the container's process has replaced its own. */
+static int log_fd = -1;
+
+static GLogWriterOutput
+write_log_entry (GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer user_data)
+{
+  g_autofree char *line = NULL;
+  const char *domain = NULL;
+  gsize length;
+
+  for (gsize i = 0; i < n_fields; i++)
+    if (g_strcmp0 (fields[i].key, "GLIB_DOMAIN") == 0)
+      domain = fields[i].value;
+  if (log_fd < 0 || g_log_writer_default_would_drop (level, domain))
+    return G_LOG_WRITER_HANDLED;
+  line = g_log_writer_format_fields (level, fields, n_fields, FALSE);
+  length = strlen (line);
+  line = g_realloc (line, length + 2);
+  line[length] = '\n';
+  line[length + 1] = '\0';
+  if (write (log_fd, line, length + 1) < 0)
+    return G_LOG_WRITER_UNHANDLED;
+  return G_LOG_WRITER_HANDLED;
+}
+
 static void
 redirect_stdio (Supervisor *self)
 {
@@ -237,8 +264,12 @@ redirect_stdio (Supervisor *self)
   if (fd >= 0)
     {
       dup2 (fd, 2);
+      /* The container's first process logs here too, after its own 0, 1
+       * and 2 have become the command's; closed by the exec. */
+      log_fd = fcntl (fd, F_DUPFD_CLOEXEC, 3);
       close (fd);
     }
+  g_log_set_writer_func (write_log_entry, NULL, NULL);
 }
 
 static int
@@ -396,8 +427,15 @@ start_container (Supervisor *self, GError **error)
       return FALSE;
     }
 
-  /* Networking hook: create the veth pair and move its peer into the
-   * network namespace of self->child here, before the release. */
+  /* Networking (network.h): write the container's /etc files; for the
+   * bridge, create the veth pair with eth0 inside the child's namespace;
+   * for --network none, bring lo up. On failure no veth is left. */
+  if (!gocker_network_setup_container (self->state_dir, self->state, self->child, error))
+    {
+      kill (self->child, SIGKILL);
+      wait_child (self->child);
+      return FALSE;
+    }
 
   /* Hardening hook: write the user namespace's uid_map and gid_map for
    * self->child here, before the release. */

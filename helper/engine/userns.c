@@ -646,7 +646,8 @@ shift_id (guint32 id, guint32 host_start, guint32 count)
 {
   if (id < count)
     return host_start + id;
-  return OVERFLOW_ID < count ? host_start + OVERFLOW_ID : host_start;
+  /* Never host_start, which is container root. */
+  return OVERFLOW_ID < count ? host_start + OVERFLOW_ID : host_start + count - 1;
 }
 
 static gboolean

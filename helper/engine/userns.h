@@ -2,8 +2,8 @@
  * the image and volumes usable by the container's root.
  *
  * By default container root is host ID H, the start of the "gocker" range
- * in /etc/subuid and /etc/subgid (65536 IDs, created on first use), so no
- * process of the container has a host ID that a real user or root has. */
+ * in /etc/subuid and /etc/subgid (65536 IDs, created on first use). So no
+ * process of the container has the host ID of root or of a real user. */
 #pragma once
 
 #include <glib.h>
@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 #define GOCKER_SUBID_NAME "gocker"
 #define GOCKER_SUBID_COUNT 65536
-/* Where a new range starts at the earliest, as useradd's SUB_UID_MIN. */
+/* Lowest start of a new range, as useradd's SUB_UID_MIN. */
 #define GOCKER_SUBID_MIN 100000
 #define GOCKER_SUBUID_FILE "/etc/subuid"
 #define GOCKER_SUBGID_FILE "/etc/subgid"
@@ -62,8 +62,9 @@ gboolean gocker_userns_idmap_in_place (int userns_fd, int fd, const char *displa
                                        GError **error);
 
 /* Copy the tree at @source to @dest (which must not exist), shifting every
- * owner by @map: ID N becomes host ID host_uid + N, and an ID at or above
- * the count becomes that of container ID 65534 (nobody) when mapped. For
+ * owner by @map: ID N becomes host ID host_uid + N. An ID at or above the
+ * count becomes that of container ID 65534 (the overflow ID), or of the
+ * last container ID when the range is smaller. For
  * kernels or file systems without ID-mapped mounts. */
 gboolean gocker_userns_shift_copy (const char *source, const char *dest,
                                    const GockerIdMap *map, GError **error);

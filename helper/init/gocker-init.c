@@ -46,8 +46,8 @@ run_command (char **argv, const sigset_t *original_mask)
   _exit (saved_errno == ENOENT || saved_errno == ENOTDIR ? 127 : 126);
 }
 
-/* Reap every child that has exited; returns TRUE once @command has, with
- * its status in @out_status. */
+/* Reap every child that has exited. Returns 1 once @command has, with its
+ * status in @out_status, and 0 before. */
 static int
 reap_children (pid_t command, int *out_status)
 {

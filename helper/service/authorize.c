@@ -108,6 +108,7 @@ on_get_unix_user (GObject *source, GAsyncResult *result, gpointer user_data)
   g_autoptr (PolkitSubject) subject = NULL;
   g_autoptr (PolkitDetails) details = NULL;
   PolkitCheckAuthorizationFlags flags = POLKIT_CHECK_AUTHORIZATION_FLAGS_NONE;
+  GCancellable *cancellable;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result, &error);
   if (reply == NULL)
@@ -155,9 +156,9 @@ on_get_unix_user (GObject *source, GAsyncResult *result, gpointer user_data)
     flags |= POLKIT_CHECK_AUTHORIZATION_FLAGS_ALLOW_USER_INTERACTION;
 
   subject = polkit_system_bus_name_new (data->sender);
+  cancellable = g_task_get_cancellable (task);
   polkit_authority_check_authorization (data->authority, subject, data->action_id, details, flags,
-                                        g_task_get_cancellable (task),
-                                        on_check_authorization, g_steal_pointer (&task));
+                                        cancellable, on_check_authorization, g_steal_pointer (&task));
 }
 
 void

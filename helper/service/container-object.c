@@ -103,6 +103,17 @@ gocker_container_object_sync (GockerContainerObject *object)
   gocker_container_set_log_path (object->iface, state->log_path ? state->log_path : "");
   gocker_container_set_owner (object->iface, state->owner_uid);
   gocker_container_set_auto_remove (object->iface, spec->auto_remove);
+  gocker_container_set_network (object->iface, spec->network != NULL ? spec->network : "bridge");
+  gocker_container_set_ip_address (object->iface, state->ip_address != NULL ? state->ip_address : "");
+  gocker_container_set_mac_address (object->iface, state->mac_address != NULL ? state->mac_address : "");
+  {
+    g_autoptr (GPtrArray) ports = g_ptr_array_new_with_free_func (g_free);
+
+    for (guint i = 0; i < spec->ports->len; i++)
+      g_ptr_array_add (ports, gocker_port_mapping_to_string (g_ptr_array_index (spec->ports, i)));
+    g_ptr_array_add (ports, NULL);
+    gocker_container_set_ports (object->iface, (const char *const *) ports->pdata);
+  }
 
   g_object_thaw_notify (G_OBJECT (object->iface));
 }
@@ -188,6 +199,10 @@ container_exited (GockerContainerObject *object, int exit_code, gint64 finished_
   gocker_container_object_save (object, NULL);
   gocker_container_object_sync (object);
   gocker_container_emit_exited (object->iface, exit_code);
+  /* Networking: its port mappings go now; the kernel deletes the veth with
+   * the namespace, in the background, and the address stays until Remove. */
+  if (state->spec->ports->len > 0)
+    gocker_daemon_sync_network (object->daemon);
 
   gocker_log_container (G_LOG_LEVEL_MESSAGE, state->id, "Container %s (%s) %s with exit code %d",
                         state->id, state->spec->name,

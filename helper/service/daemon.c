@@ -9,6 +9,8 @@
 #include "container-object.h"
 #include "daemon.h"
 #include "engine.h"
+#include "errors.h"
+#include "network.h"
 
 #define OBJECT_MANAGER_PATH "/io/github/Gocker1"
 #define MANAGER_PATH "/io/github/Gocker1/Manager"
@@ -159,6 +161,85 @@ gocker_daemon_remove_container (GockerDaemon *daemon, GockerContainerObject *obj
   g_dbus_object_manager_server_unexport (daemon->object_manager,
                                          gocker_container_object_get_path (object));
   g_hash_table_remove (daemon->containers, id);
+  gocker_daemon_release_network (daemon, id);
+}
+
+/* ---- Networking (network.h); every call runs on the main thread, which
+ * is what serializes address allocation within the helper. ---- */
+
+static GPtrArray *
+list_states (GockerDaemon *daemon)
+{
+  GPtrArray *states = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, daemon->containers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (states, gocker_container_object_get_state (value));
+  return states;
+}
+
+gboolean
+gocker_daemon_prepare_network (GockerDaemon *daemon, GockerState *state, GError **error)
+{
+  g_autoptr (GPtrArray) states = list_states (daemon);
+  g_autoptr (GockerNetworkConfig) config = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (g_strcmp0 (state->spec->network, "host") == 0)
+    gocker_log_container (G_LOG_LEVEL_WARNING, state->id,
+                          "Container %s (%s) shares the host's network namespace (--network host): "
+                          "it can reach every service of the host, including ones bound to localhost",
+                          state->id, state->spec->name);
+
+  config = gocker_network_config_load (GOCKER_NETWORK_DEFAULT_CONFIG, &local_error);
+  if (config == NULL ||
+      !gocker_network_prepare (daemon->options.state_dir, config, state, states, &local_error))
+    {
+      /* Bad settings or taken ports are the request's problem to fix; a
+       * kernel failure is the helper's. */
+      gboolean invalid = local_error->domain == GOCKER_NETWORK_ERROR &&
+                         local_error->code != GOCKER_NETWORK_ERROR_FAILED;
+
+      g_set_error_literal (error, GOCKER_ERROR,
+                           invalid ? GOCKER_ERROR_INVALID_ARGUMENT : GOCKER_ERROR_FAILED,
+                           local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+gocker_daemon_sync_network (GockerDaemon *daemon)
+{
+  g_autoptr (GPtrArray) states = list_states (daemon);
+  g_autoptr (GError) error = NULL;
+
+  if (!gocker_network_sync (daemon->options.state_dir, states, &error))
+    g_warning ("Updating the network rules failed: %s", error->message);
+}
+
+void
+gocker_daemon_release_network (GockerDaemon *daemon, const char *id)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!gocker_network_release (daemon->options.state_dir, id, &error))
+    gocker_log_container (G_LOG_LEVEL_WARNING, id, "Releasing the address of container %s failed: %s",
+                          id, error->message);
+  /* Tears the bridge and the rules down after the last address. */
+  gocker_daemon_sync_network (daemon);
+}
+
+static void
+reconcile_network (GockerDaemon *daemon)
+{
+  g_autoptr (GPtrArray) states = list_states (daemon);
+  g_autoptr (GError) error = NULL;
+
+  if (!gocker_network_reconcile (daemon->options.state_dir, states, &error))
+    g_warning ("Cleaning up the network of gone containers failed: %s", error->message);
 }
 
 static void
@@ -209,6 +290,10 @@ load_containers (GockerDaemon *daemon)
       if (state->status == GOCKER_STATUS_RUNNING)
         running++;
     }
+
+  /* After every container's status is known: veths, addresses and rules
+   * of containers that are gone or not running go. */
+  reconcile_network (daemon);
 
   g_message ("Loaded %u containers from %s, %u running",
              g_hash_table_size (daemon->containers), daemon->options.state_dir, running);

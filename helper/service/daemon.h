@@ -49,6 +49,16 @@ void gocker_daemon_add_container (GockerDaemon *daemon, GockerContainerObject *o
 /* Unexport and free @object. */
 void gocker_daemon_remove_container (GockerDaemon *daemon, GockerContainerObject *object);
 
+/* Networking (network.h), on the main thread. Prepare: check the ports,
+ * give @state its address, set the bridge and NAT up on first use; fails
+ * with InvalidArgument for bad input. Sync: rewrite the port rules from
+ * every known container. Release: free a removed container's address and
+ * files, then sync (the last one takes the bridge and rules with it);
+ * gocker_daemon_remove_container() calls it. */
+gboolean gocker_daemon_prepare_network (GockerDaemon *daemon, GockerState *state, GError **error);
+void gocker_daemon_sync_network (GockerDaemon *daemon);
+void gocker_daemon_release_network (GockerDaemon *daemon, const char *id);
+
 /* Work in progress keeps the helper from exiting when idle. */
 void gocker_daemon_hold (GockerDaemon *daemon);
 void gocker_daemon_release (GockerDaemon *daemon);

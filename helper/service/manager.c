@@ -211,6 +211,9 @@ on_launched (GObject *source, GAsyncResult *result, gpointer user_data)
   state->status = GOCKER_STATUS_RUNNING;
   gocker_container_object_save (object, NULL);
   gocker_container_object_sync (object);
+  /* Networking: the DNAT rules of its port mappings. */
+  if (state->spec->ports->len > 0)
+    gocker_daemon_sync_network (request->daemon);
 
   gocker_log_container (G_LOG_LEVEL_MESSAGE, state->id,
                         "Started container %s (%s) for uid %u: pid %d, supervisor %d",
@@ -273,10 +276,22 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
     }
   close (log_fd);
 
+  /* Networking: check the ports, allocate the address, set the bridge up
+   * on first use. gocker_daemon_remove_container() undoes it. */
+  if (!gocker_daemon_prepare_network (request->daemon, state, &error))
+    {
+      g_message ("Rejected a run request of uid %u: %s", caller_uid, error->message);
+      g_unlink (state->log_path);
+      gocker_state_free (state);
+      run_request_fail (request, error);
+      return;
+    }
+
   if (!gocker_state_save (state, options->state_dir, &error))
     {
       g_warning ("%s", error->message);
       g_unlink (state->log_path);
+      gocker_daemon_release_network (request->daemon, state->id);
       gocker_state_free (state);
       run_request_fail (request, error);
       return;

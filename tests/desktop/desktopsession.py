@@ -1,10 +1,10 @@
 """A desktop session for gocker-desktop under Xvfb, as a non-root user.
 
-DesktopSession starts, for one user of the integration environment
-(gockertest.Environment): an Xvfb display, a session bus owned by that
-user (GTK's accessibility bus is activated on it), the built app talking to
-the environment's private system bus, and atspi_driver.py, which reads the
-app's accessibility tree as the same user. stop() ends all of them by
+DesktopSession starts four things for one user of the integration
+environment (gockertest.Environment). They are an Xvfb display, a session
+bus owned by that user, on which GTK's accessibility bus is activated, the
+built app talking to the environment's private system bus, and
+atspi_driver.py, which reads the app's accessibility tree as the same user. stop() ends all of them by
 process group and deletes the session's files.
 """
 
@@ -191,9 +191,9 @@ class DesktopSession:
         except OSError:
             return ""
 
-    def screenshot(self, png_path):
-        """Save the whole screen as PNG with xwd and netpbm."""
-        xwd = subprocess.run(["xwd", "-root", "-silent", "-display", ":%d" % self.display],
+    def screenshot(self, png_path, window="Gocker"):
+        """Save a window, by its title, as PNG with xwd and netpbm."""
+        xwd = subprocess.run(["xwd", "-name", window, "-silent", "-display", ":%d" % self.display],
                              capture_output=True, check=True)
         pnm = subprocess.run(["xwdtopnm"], input=xwd.stdout, capture_output=True, check=True)
         png = subprocess.run(["pnmtopng"], input=pnm.stdout, capture_output=True, check=True)
@@ -208,7 +208,7 @@ class DesktopSession:
                 self.driver.stdin.close()
             except OSError:
                 pass
-        # Each process leads its own group, which also holds what the session
+        # Each process leads its own group, which also contains what the session
         # bus activated (the accessibility bus and registry).
         for proc in reversed(self.procs):
             try:

@@ -56,7 +56,7 @@ class Desktop(gockertest.TestCase):
 
     def select_container(self, name):
         """Select a container in the list by its row, through AT-SPI."""
-        rows = self.wait(role="group", name="^" + re.escape(name) + ", ",
+        rows = self.wait(role="panel", name="^" + re.escape(name) + ", ",
                          what="the row of %s" % name)
         self.assertTrue(rows["ok"])
         # The list's children are its rows in order; the row label is what
@@ -67,7 +67,7 @@ class Desktop(gockertest.TestCase):
         self.do(cmd="select", role="list", name="^Containers$", index=index)
 
     def row_index(self, name):
-        rows = self.find(role="group", name=r"^[^,]+, ")["matches"]
+        rows = self.find(role="panel", name=r"^[^,]+, ")["matches"]
         names = [r["name"].split(",", 1)[0] for r in rows]
         self.assertIn(name, names)
         return names.index(name)
@@ -109,7 +109,7 @@ class Desktop(gockertest.TestCase):
     def test_create_details_log(self):
         self.app()
         self.create_through_form("sh -c 'echo hello-from-desktop; sleep 300'", "deskone")
-        self.wait(role="group", name="^deskone, Running", what="the new container in the list")
+        self.wait(role="panel", name="^deskone, Running", what="the new container in the list")
         cid, props = container_by_name(self.env, "deskone")
         self.assertIsNotNone(cid, "the helper lists the container")
         self.assertEqual(props["Command"], ["sh", "-c", "echo hello-from-desktop; sleep 300"])
@@ -129,7 +129,7 @@ class Desktop(gockertest.TestCase):
     def test_stop_then_remove(self):
         self.app()
         cid = self.run_detached("--name", "desktwo", "sleep", "300")
-        self.wait(role="group", name="^desktwo, Running", what="the CLI's container in the list")
+        self.wait(role="panel", name="^desktwo, Running", what="the CLI's container in the list")
         self.select_container("desktwo")
         self.wait(role="label", name="^" + cid + "$", what="the selected container's details")
 
@@ -137,20 +137,20 @@ class Desktop(gockertest.TestCase):
         self.wait(role="push button", name=r"(^|\s)Stop$", last_window=True, what="the stop dialog")
         self.do(cmd="click", role="push button", name=r"(^|\s)Stop$", last_window=True)
         self.wait_status(cid, "stopped", timeout=20)
-        self.wait(role="group", name="^desktwo, Stopped", what="the stopped status in the list")
+        self.wait(role="panel", name="^desktwo, Stopped", what="the stopped status in the list")
 
         self.do(cmd="click", role="push button", name=r"(^|\s)Remove$", window="^Gocker$")
         self.wait(role="push button", name=r"(^|\s)Remove$", last_window=True, what="the remove dialog")
         self.do(cmd="click", role="push button", name=r"(^|\s)Remove$", last_window=True)
         gockertest.wait_for(lambda: container_by_name(self.env, "desktwo")[0] is None, 15,
                             what="the helper to remove desktwo")
-        gockertest.wait_for(lambda: not self.find(role="group", name="^desktwo, ")["ok"],
+        gockertest.wait_for(lambda: not self.find(role="panel", name="^desktwo, ")["ok"],
                             LIST_TIMEOUT, what="the row of desktwo to go")
 
     def test_force_remove_running(self):
         self.app()
         self.run_detached("--name", "deskthree", "sleep", "300")
-        self.wait(role="group", name="^deskthree, Running")
+        self.wait(role="panel", name="^deskthree, Running")
         self.select_container("deskthree")
         self.do(cmd="click", role="push button", name=r"(^|\s)Remove$", window="^Gocker$")
         self.wait(role="push button", name=r"(^|\s)Force Remove$", last_window=True,
@@ -166,7 +166,7 @@ class Desktop(gockertest.TestCase):
                            ("batch", ["echo", "done"])):
             self.run_detached("--name", name, "--memory-limit", "128M", *argv)
         for name in ("web", "worker", "batch"):
-            self.wait(role="group", name="^%s, " % name)
+            self.wait(role="panel", name="^%s, " % name)
         self.select_container("web")
         time.sleep(2.5)
         path = os.path.join(self.env.build_dir, "gocker-desktop-screenshot.png")

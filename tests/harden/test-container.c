@@ -17,7 +17,9 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -399,6 +401,36 @@ test_init_pid_one (Fixture *fixture, gconstpointer data)
   g_assert_cmpstr (output, ==, "not-pid-1\n/dev/init\n");
 }
 
+static void
+test_shifted_copy_fallback (Fixture *fixture, gconstpointer data)
+{
+  g_autofree char *root = g_build_filename (fixture->scratch, "ramfs-root", NULL);
+  g_autofree char *copy_command = NULL;
+  g_autofree char *shifted = g_build_filename (state_dir, "images", ".shifted", NULL);
+  g_autofree char *output = NULL;
+
+  /* ramfs cannot be ID-mapped, so a root file system on it takes the
+   * ownership-shifted copy. */
+  g_assert_cmpint (g_mkdir (root, 0755), ==, 0);
+  if (mount ("none", root, "ramfs", 0, "mode=0755") < 0)
+    {
+      g_test_skip ("ramfs is not available");
+      return;
+    }
+  copy_command = g_strdup_printf ("cp -a %s/. %s/", busybox_image, root);
+  g_assert_cmpint (system (copy_command), ==, 0);
+  g_free (fixture->state->lower_dir);
+  fixture->state->lower_dir = g_strdup (root);
+
+  g_assert_cmpint (run_script (fixture, "stat -c %u /bin/busybox && touch /etc/passwd && echo ok",
+                               &output), ==, 0);
+  g_assert_cmpstr (output, ==, "0\nok\n");
+  g_assert_true (g_file_test (shifted, G_FILE_TEST_IS_DIR));
+
+  g_assert_cmpint (umount2 (root, MNT_DETACH), ==, 0);
+  gocker_remove_tree (shifted, NULL);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -442,6 +474,7 @@ main (int argc, char **argv)
   ADD ("/gocker/harden/container/userns-map", test_userns_custom_map);
   ADD ("/gocker/harden/container/volume-writable", test_volume_writable);
   ADD ("/gocker/harden/container/init", test_init_pid_one);
+  ADD ("/gocker/harden/container/shifted-copy-fallback", test_shifted_copy_fallback);
 
   status = g_test_run ();
 

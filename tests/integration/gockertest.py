@@ -576,8 +576,18 @@ class Environment:
     # Per-test polkit rules -------------------------------------------------
 
     def polkit_allows(self, action_id, details):
-        """Ask polkitd whether this process's bus connection may do action_id."""
-        subject = ("system-bus-name", {"name": GLib.Variant("s", self._conn.get_unique_name())})
+        """Ask polkitd whether its own process may do action_id.
+
+        polkitd authorizes uid 0 for everything before it reads any rule, so
+        the subject is polkitd itself, which runs as user polkitd and which
+        no rule of the harness names.
+        """
+        pid = self.polkit_proc.pid
+        subject = ("unix-process", {
+            "pid": GLib.Variant("u", pid),
+            "start-time": GLib.Variant("t", read_start_time(pid)),
+            "uid": GLib.Variant("i", os.stat("/proc/%d" % pid).st_uid),
+        })
         ((authorized, _challenge, _details),) = self.bus_call(
             "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
             "org.freedesktop.PolicyKit1.Authority", "CheckAuthorization",

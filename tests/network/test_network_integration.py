@@ -1,0 +1,207 @@
+#!/usr/bin/python3
+"""Container networking end to end: the real helper, CLI and kernel.
+
+The harness (tests/integration/gockertest.py) runs the helper inside a
+network namespace of its own, so the bridge, the veths and the nftables
+rules exist only there; every packet these tests send goes to an address
+the helper made in that namespace."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+
+import gockertest
+from gockertest import wait_for
+
+
+class Network(gockertest.TestCase):
+
+    # Helpers -------------------------------------------------------------
+
+    def in_netns(self, *argv, timeout=20):
+        """Run argv as root in the test network namespace."""
+        return subprocess.run(self.env.in_netns(list(argv)), capture_output=True, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def links(self):
+        proc = self.in_netns("ip", "-o", "link", "show")
+        return sorted(line.split(":")[1].strip().split("@")[0] for line in proc.stdout.splitlines())
+
+    def gocker_links(self):
+        return [name for name in self.links() if re.match(r"^gk[0-9a-f]{12}$", name)
+                or name == "gocker0"]
+
+    def nat_table(self):
+        proc = self.in_netns("nft", "list", "table", "ip", "gocker")
+        return proc.stdout if proc.returncode == 0 else None
+
+    def addresses_allocated(self):
+        path = os.path.join(self.env.state_dir, "network", "addresses")
+        return sorted(os.listdir(path)) if os.path.isdir(path) else []
+
+    def http_get(self, host, port, path="/hostname"):
+        request = "GET %s HTTP/1.0\r\n\r\n" % path
+        proc = subprocess.run(self.env.in_netns(["busybox", "nc", "-w", "3", host, str(port)]),
+                              input=request, capture_output=True, text=True, timeout=20)
+        return proc.stdout
+
+    def assertNetworkGone(self):
+        wait_for(lambda: self.gocker_links() == [], 10, what="gocker links to go")
+        self.assertIsNone(self.nat_table(), "the gocker nftables table is gone")
+        self.assertEqual(self.addresses_allocated(), [], "no address stays allocated")
+
+    def tearDown(self):
+        super().tearDown()
+        # Every test ends with all containers removed: nothing may remain.
+        self.assertNetworkGone()
+
+    # Tests ---------------------------------------------------------------
+
+    def test_two_containers_reach_each_other(self):
+        first = self.run_detached("--name", "first", "--hostname", "first-host",
+                                  "httpd", "-f", "-p", "80", "-h", "/etc")
+        second = self.run_detached("--name", "second", "--hostname", "second-host",
+                                   "httpd", "-f", "-p", "80", "-h", "/etc")
+        first_ip = self.env.container_property(first, "IPAddress")
+        second_ip = self.env.container_property(second, "IPAddress")
+        self.assertEqual(first_ip, "10.0.0.2")
+        self.assertEqual(second_ip, "10.0.0.3")
+        self.assertEqual(self.env.container_property(first, "MACAddress"), "02:42:0a:00:00:02")
+
+        ps = self.gocker("ps")
+        self.assertExit(ps, 0)
+        self.assertIn(first_ip, ps.stdout)
+        self.assertIn(second_ip, ps.stdout)
+
+        # Each container fetches the other's /etc/hostname over TCP.
+        fetch = "printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc %s 80"
+        for name, target in (("second-host", second_ip), ("first-host", first_ip)):
+            proc = self.gocker("run", "--rm", "sh", "-c", fetch % target)
+            self.assertExit(proc, 0, "fetching from %s" % target)
+            self.assertIn(name, proc.stdout.splitlines())
+        # ICMP: ping needs a raw socket, so CAP_NET_RAW over the network
+        # namespace, which a container in a user namespace does not have.
+        for target in (first_ip, "10.0.0.1"):
+            proc = self.gocker("run", "--rm", "--userns", "host", "ping", "-c", "1", "-W", "3", target)
+            self.assertExit(proc, 0, "ping %s from a container" % target)
+        # And the test's namespace (the host here) reaches a container.
+        proc = self.in_netns("busybox", "ping", "-c", "1", "-W", "3", second_ip)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+
+        self.assertExit(self.gocker("rm", "-f", first), 0)
+        self.assertExit(self.gocker("rm", "-f", second), 0)
+        self.assertNetworkGone()
+
+    def test_container_sees_eth0_and_route(self):
+        proc = self.gocker("run", "--rm", "sh", "-c", "ip -4 -o addr show dev eth0; ip route")
+        self.assertExit(proc, 0)
+        self.assertIn("inet 10.0.0.2/24", proc.stdout)
+        self.assertIn("default via 10.0.0.1 dev eth0", proc.stdout)
+
+    def test_etc_files(self):
+        proc = self.gocker("run", "--rm", "--name", "webby", "--hostname", "web", "sh", "-c",
+                           "cat /etc/hostname; cat /etc/hosts")
+        self.assertExit(proc, 0)
+        self.assertIn("web", proc.stdout.splitlines(), "/etc/hostname")
+        self.assertRegex(proc.stdout, r"(^|\n)10\.0\.0\.2\tweb webby\n")
+
+    def test_port_mapping_reaches_server(self):
+        cid = self.run_detached("-p", "8080:80", "--hostname", "served", "httpd", "-f", "-p", "80",
+                                "-h", "/etc")
+        self.assertEqual(self.env.container_property(cid, "Ports"), ["8080:80/tcp"])
+        body = wait_for(lambda: "served" in self.http_get("10.0.0.1", 8080) and "ok", 10,
+                        what="the mapped port to answer")
+        self.assertEqual(body, "ok")
+        self.assertIn("served", self.http_get("127.0.0.1", 8080))
+        self.assertIn("8080:80/tcp", self.gocker("ps").stdout)
+
+        # Stopped: the mapping goes with it.
+        self.assertExit(self.gocker("stop", "-t", "0", cid), 0)
+        self.assertNotIn("dnat", self.nat_table() or "")
+
+    def test_port_taken_by_container(self):
+        self.run_detached("-p", "8081:80", "sleep", "60")
+        before = self.env.snapshot()
+        proc = self.gocker("run", "-d", "-p", "8081:81", "sleep", "60")
+        self.assertExit(proc, 125)
+        self.assertIn("8081", proc.stderr)
+        self.assertIn("already mapped by the running container", proc.stderr)
+        self.assertNothingCreated(before)
+        self.assertEqual(self.addresses_allocated(), ["10.0.0.2"])
+
+    def test_port_taken_by_process(self):
+        server = subprocess.Popen(self.env.in_netns(["busybox", "nc", "-l", "-p", "9090"]),
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)
+        try:
+            # busybox nc listens on a dual-stack IPv6 socket.
+            wait_for(lambda: any(":2382 " in open("/proc/%d/net/%s" % (server.pid, table)).read()
+                                 for table in ("tcp", "tcp6")), 5, what="nc to listen")
+            proc = self.gocker("run", "-p", "9090:80", "true")
+            self.assertExit(proc, 125)
+            self.assertIn("host port 9090/tcp is already in use by a process", proc.stderr)
+            self.assertNothingCreated()
+            self.assertEqual(self.gocker_links(), [])
+        finally:
+            server.kill()
+            server.wait()
+
+    def test_bad_port_mappings(self):
+        for value, needle in (("70000:80", "70000"), ("8080", "8080"),
+                              ("8080:80/sctp", "sctp"), ("x:8080:80", "x")):
+            proc = self.gocker("run", "-p", value, "true")
+            self.assertExit(proc, 125, value)
+            self.assertIn(needle, proc.stderr, value)
+        proc = self.gocker("run", "-p", "8082:80", "-p", "8082:81", "true")
+        self.assertExit(proc, 125)
+        self.assertIn("8082", proc.stderr)
+        self.assertNothingCreated()
+
+    def test_network_none(self):
+        proc = self.gocker("run", "--rm", "--network", "none", "ip", "-o", "link")
+        self.assertExit(proc, 0)
+        lines = [line for line in proc.stdout.strip().splitlines() if re.match(r"^\d+: ", line)]
+        self.assertEqual(len(lines), 1, proc.stdout)
+        self.assertIn("lo:", lines[0])
+        self.assertIn("UP", lines[0])
+        self.assertEqual(self.gocker_links(), [], "--network none creates no bridge")
+
+    def test_network_host(self):
+        proc = self.gocker("run", "--rm", "--network", "host", "ip", "-o", "link")
+        self.assertExit(proc, 0)
+        self.assertEqual(sorted(line.split(":")[1].strip().split("@")[0]
+                                for line in proc.stdout.splitlines() if re.match(r"^\d+: ", line)),
+                         self.links())
+
+    def test_helper_killed_with_containers(self):
+        first = self.run_detached("-p", "8083:80", "sleep", "60")
+        second = self.run_detached("sleep", "60")
+        self.assertEqual(len([l for l in self.gocker_links() if l != "gocker0"]), 2)
+
+        self.env.kill_helper()
+        for cid in (first, second):
+            state = self.env.load_state(cid)
+            for key in ("supervisor-pid", "pid"):
+                if state.get(key):
+                    try:
+                        os.kill(state[key], signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+
+        # Reactivated, the helper finds both gone: no veth, no port rule.
+        self.env.activate_helper()
+        for cid in (first, second):
+            self.assertIn(self.wait_status(cid, ("exited", "stopped")), ("exited", "stopped"))
+        wait_for(lambda: [l for l in self.gocker_links() if l != "gocker0"] == [], 10,
+                 what="the veths to go")
+        self.assertNotIn("8083", self.nat_table() or "")
+        # Their addresses are kept until they are removed; then all goes.
+        self.assertEqual(self.addresses_allocated(), ["10.0.0.2", "10.0.0.3"])
+        self.assertExit(self.gocker("rm", first, second), 0)
+        self.assertNetworkGone()
+
+
+if __name__ == "__main__":
+    raise SystemExit(gockertest.main())
