@@ -17,6 +17,8 @@
 #include <glib/gstdio.h>
 
 #include "authorize.h"
+#include "caps.h"
+#include "userns.h"
 #include "container-object.h"
 #include "daemon.h"
 #include "engine.h"
@@ -331,6 +333,23 @@ handle_run (GockerManager *manager, GDBusMethodInvocation *invocation, GUnixFDLi
       g_message ("Rejected a run request from %s: %s",
                  g_dbus_method_invocation_get_sender (invocation), error->message);
       run_request_fail (request, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  /* Capability names and user namespace maps need libcap and the host's
+   * id ranges, so the spec library leaves them to the helper. */
+  if ((request->spec->cap_add != NULL &&
+       !gocker_caps_validate_names ((const char *const *) request->spec->cap_add, &error)) ||
+      (request->spec->cap_drop != NULL &&
+       !gocker_caps_validate_names ((const char *const *) request->spec->cap_drop, &error)) ||
+      (request->spec->userns != NULL && !gocker_userns_validate (request->spec->userns, &error)))
+    {
+      g_message ("Rejected a run request from %s: %s",
+                 g_dbus_method_invocation_get_sender (invocation), error->message);
+      g_dbus_method_invocation_return_error_literal (invocation, GOCKER_ERROR,
+                                                     GOCKER_ERROR_INVALID_ARGUMENT, error->message);
+      request->invocation = NULL;
+      run_request_free (request);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
