@@ -6,8 +6,9 @@
 #
 # "bridge, warm" keeps one detached container running, so the bridge and
 # the nftables table exist and a run adds only its veth pair and address.
-# "bridge, cold" has no other container: every run sets up the bridge, the
-# forwarding and the table, and its removal tears them down again.
+# "bridge, alone" has no other container: the first run sets up the bridge,
+# the forwarding and the table; each removal schedules their teardown 2 s
+# later, which the next run of the loop cancels by finding them in use.
 #
 # Everything runs inside a network namespace this script creates
 # (gocker-bench-<pid>): the helper, its supervisors and so the bridge,
@@ -101,9 +102,9 @@ PY
 # hierarchy out of the way for runc.
 runc_cmd="unshare -m sh -c 'umount /sys/fs/cgroup/unified 2>/dev/null; exec runc --root $work/runc-state run --bundle $work/runc bench-runc-\$\$'"
 
-echo "== Cold: no other container, every run builds and removes the bridge"
+echo "== Alone: no other container between the runs"
 hyperfine --style basic --warmup 3 --runs "$runs" --export-json "$work/cold.json" \
-    -n "gocker, bridge, cold" "$gocker run --rm /bin/true"
+    -n "gocker, bridge, alone" "$gocker run --rm /bin/true"
 
 echo "== Warm: a detached container keeps the bridge and the table"
 "$gocker" run -d --name keeper sleep 100000 >/dev/null
@@ -124,8 +125,8 @@ print(f"{'command':32} {'median ms':>10} {'ratio to --network none':>24}")
 for name, value in median.items():
     print(f"{name:32} {value * 1000:10.1f} {value / none:24.2f}")
 warm = median["gocker, bridge, warm"] / none
-cold = median["gocker, bridge, cold"] / none
-print(f"\ncost of networking: {warm:.2f}x warm, {cold:.2f}x cold "
+cold = median["gocker, bridge, alone"] / none
+print(f"\ncost of networking: {warm:.2f}x warm, {cold:.2f}x alone "
       f"(target: at most 1.5x) - {'met' if warm <= 1.5 else 'NOT met'} for the usual, warm case")
 print(f"gocker bridge (warm) / runc with a network namespace: "
       f"{median['gocker, bridge, warm'] / median['runc run, network namespace']:.2f}x")

@@ -33,7 +33,7 @@ update_age (GockerContainerRow *self)
   g_autofree char *age = NULL;
 
   age = gocker_format_age (gocker_container_get_created_at (self->container),
-                           g_get_real_time ());
+                           g_get_real_time (), /* with_seconds= */ FALSE);
   gtk_label_set_label (self->age_label, age);
 }
 

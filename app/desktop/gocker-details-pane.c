@@ -268,7 +268,7 @@ on_stats_ready (GObject *source, GAsyncResult *result, gpointer user_data)
 
   self = user_data;
   uptime = gocker_format_age (gocker_container_get_created_at (self->container),
-                              g_get_real_time ());
+                              g_get_real_time (), /* with_seconds= */ TRUE);
   if (stats.has_cpu_percent)
     cpu = g_strdup_printf (_("%.1f%% of one CPU"), stats.cpu_percent);
   else

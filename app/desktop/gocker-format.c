@@ -17,9 +17,11 @@ gocker_format_short_id (const char *id)
 }
 
 /* Formats the time between @since_usec and @now_usec (both wall-clock
- * microseconds) as a short, translated duration such as "5 min". */
+ * microseconds) as a short, translated duration such as "5 min". Without
+ * @with_seconds, ages under a minute read "< 1 min", so a list refreshed
+ * every 2 seconds changes its text (and redraws) once a minute at most. */
 char *
-gocker_format_age (gint64 since_usec, gint64 now_usec)
+gocker_format_age (gint64 since_usec, gint64 now_usec, gboolean with_seconds)
 {
   gint64 seconds;
 
@@ -27,8 +29,11 @@ gocker_format_age (gint64 since_usec, gint64 now_usec)
     return g_strdup ("");
 
   seconds = MAX (now_usec - since_usec, 0) / G_USEC_PER_SEC;
+  if (seconds < 60 && !with_seconds)
+    /* TRANSLATORS: an age under one minute, shown in the container list */
+    return g_strdup (_("< 1 min"));
   if (seconds < 60)
-    /* TRANSLATORS: an age in seconds, shown in the container list */
+    /* TRANSLATORS: an age in seconds */
     return g_strdup_printf (_("%d s"), (int) seconds);
   if (seconds < 3600)
     /* TRANSLATORS: an age in minutes */

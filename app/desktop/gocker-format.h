@@ -10,7 +10,7 @@ G_BEGIN_DECLS
 #define GOCKER_SHORT_ID_LEN 12
 
 char *gocker_format_short_id (const char *id);
-char *gocker_format_age (gint64 since_usec, gint64 now_usec);
+char *gocker_format_age (gint64 since_usec, gint64 now_usec, gboolean with_seconds);
 char *gocker_format_timestamp (guint64 usec);
 char *gocker_format_command (const char *const *argv);
 const char *gocker_format_status (const char *status);

@@ -61,10 +61,13 @@ build_root (GockerInitContext *ctx, GError **error)
 {
   const GockerSpec *spec = ctx->state->spec;
   g_auto(GockerFd) root_fd = -1;
+  g_autoptr(GArray) volume_sources = NULL;
 
   if (sethostname (spec->hostname, strlen (spec->hostname)) < 0)
     return set_errno_error (error, errno, "setting the hostname to", spec->hostname);
   if (!gocker_mounts_make_private (error))
+    return FALSE;
+  if (!gocker_volumes_clone_sources (spec->volumes, &volume_sources, error))
     return FALSE;
   /* Hardening: check the settings and give the image to the container's
    * root before the overlay uses it. */
@@ -81,8 +84,9 @@ build_root (GockerInitContext *ctx, GError **error)
     return set_errno_error (error, errno, "opening", ctx->merged_dir);
   if (!gocker_mounts_dev (root_fd, ctx->merged_dir, error))
     return FALSE;
-  if (!gocker_volumes_mount (root_fd, spec->volumes, error))
+  if (!gocker_volumes_mount (root_fd, spec->volumes, volume_sources, error))
     return FALSE;
+  g_clear_pointer (&volume_sources, gocker_volumes_free_sources);
 
   /* Networking: bind the container's own /etc/hosts, /etc/hostname and
    * /etc/resolv.conf, written by the supervisor (network-etc.c). */

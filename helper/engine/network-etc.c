@@ -1,8 +1,8 @@
 /* The container's own /etc/hosts, /etc/hostname and /etc/resolv.conf.
  *
  * They are written to STATE_DIR/network/etc/<id>/ and bind-mounted over the
- * root's files, so the image is never edited and the host can read what the
- * container sees. */
+ * root's files, so the image is never edited and the host can read the files
+ * the container uses. */
 #define G_LOG_DOMAIN "gocker-network"
 
 #include "config.h"

@@ -1,12 +1,12 @@
 /* Address allocation for the bridge network.
  *
  * Each allocated address is a file STATE_DIR/network/addresses/A.B.C.D that
- * holds the container id. The file is created with O_EXCL, so even without
- * the lock two containers could never get the same address; the lock
- * (flock on STATE_DIR/network/lock) makes "already holds one?" and "take the
+ * contains the container id. The file is created with O_EXCL, so even without
+ * the lock two containers could never get the same address. The lock
+ * (flock on STATE_DIR/network/lock) makes "does it have one already?" and "take the
  * lowest free one" a single step. A crash between creating the file and
- * saving the container's state leaves a file whose id has no state; the
- * helper's reconciliation frees it (gocker_ipam_reclaim). */
+ * saving the container's state leaves a file whose id has no state, which
+ * the helper's reconciliation frees (gocker_ipam_reclaim). */
 #define G_LOG_DOMAIN "gocker-network"
 
 #include "config.h"

@@ -29,7 +29,7 @@ nft_ctx_cleanup (struct nft_ctx *ctx)
 typedef struct nft_ctx nft_ctx;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (nft_ctx, nft_ctx_cleanup)
 
-/* Run an nft script; on failure @error holds nft's own message. */
+/* Run an nft script; on failure @error contains nft's own message. */
 static gboolean
 nft_run (const char *script, const char *what, GError **error)
 {

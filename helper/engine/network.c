@@ -35,8 +35,8 @@ mappings_collide (const GockerPortMapping *a, const GockerPortMapping *b)
          (a->host_ip == NULL || b->host_ip == NULL || g_str_equal (a->host_ip, b->host_ip));
 }
 
-/* Try to bind the host port, as the container's users will expect to use
- * it; a process that holds it would never see its traffic again. */
+/* Try to bind the host port. A process bound to it would silently lose its
+ * traffic to the container, because DNAT happens before the socket lookup. */
 static gboolean
 host_port_free (const GockerPortMapping *mapping, GError **error)
 {
@@ -334,9 +334,9 @@ gocker_network_reconcile (const char *state_dir, GPtrArray *states, GError **err
         g_hash_table_add (live_veths, gocker_veth_host_name (state->id));
     }
 
-  /* A veth normally goes with its container's namespace; one whose
-   * container is not running is a leftover (its namespace kept alive by
-   * something else, or an interrupted setup). */
+  /* A veth normally goes with its container's namespace. One whose
+   * container is not running is a leftover: its namespace was kept alive by
+   * another process, or its setup was interrupted. */
   veths = gocker_veth_list_host_ends (error);
   if (veths == NULL)
     return FALSE;

@@ -8,7 +8,7 @@
  *                                 address, sets the bridge and NAT up on first use
  *     gocker_network_sync()       after a container started or ended: rewrites
  *                                 the port rules from the running containers and
- *                                 tears everything down when no container holds
+ *                                 tears everything down when no container has
  *                                 an address any more
  *     gocker_network_release()    on remove: frees the address and the files
  *     gocker_network_reconcile()  on start: removes veths, addresses, files and
@@ -50,7 +50,7 @@ typedef enum {
 #define GOCKER_NETWORK_DEFAULT_CONFIG "/etc/gocker/helper.conf"
 #define GOCKER_NETWORK_DEFAULT_SUBNET "10.0.0.0/24"
 #define GOCKER_NETWORK_DEFAULT_BRIDGE "gocker0"
-/* The nftables table that holds every gocker rule; its name is the tag
+/* The nftables table that contains every gocker rule. Its name is the tag
  * by which the rules are found. */
 #define GOCKER_NFT_TABLE "gocker"
 
@@ -183,7 +183,7 @@ gboolean gocker_network_check_ports (const GockerSpec *spec, GPtrArray *states, 
 gboolean gocker_network_prepare (const char *state_dir, const GockerNetworkConfig *config,
                                  GockerState *state, GPtrArray *states, GError **error);
 /* Rewrite the port rules from the running containers in @states, or remove
- * the rules, the bridge and forwarding when no container holds an address. */
+ * the rules, the bridge and forwarding when no container has an address. */
 gboolean gocker_network_sync (const char *state_dir, GPtrArray *states, GError **error);
 /* Free the container's address and files. */
 gboolean gocker_network_release (const char *state_dir, const char *id, GError **error);

@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static guint
 path_depth (const char *path)
@@ -69,11 +70,46 @@ make_read_only (int root_fd, const GockerVolume *volume, GError **error)
   return TRUE;
 }
 
+gboolean
+gocker_volumes_clone_sources (GPtrArray *volumes, GArray **out_fds, GError **error)
+{
+  g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
+
+  for (guint i = 0; volumes != NULL && i < volumes->len; i++)
+    {
+      const GockerVolume *volume = g_ptr_array_index (volumes, i);
+      int fd = open_tree (AT_FDCWD, volume->source,
+                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+      if (fd < 0)
+        {
+          int saved_errno = errno;
+
+          gocker_volumes_free_sources (g_steal_pointer (&fds));
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "volume source %s: %s", volume->source, g_strerror (saved_errno));
+          return FALSE;
+        }
+      g_array_append_val (fds, fd);
+    }
+  *out_fds = g_steal_pointer (&fds);
+  return TRUE;
+}
+
+void
+gocker_volumes_free_sources (GArray *source_fds)
+{
+  if (source_fds == NULL)
+    return;
+  for (guint i = 0; i < source_fds->len; i++)
+    close (g_array_index (source_fds, int, i));
+  g_array_unref (source_fds);
+}
+
 static gboolean
-mount_volume (int root_fd, const GockerVolume *volume, GError **error)
+mount_volume (int root_fd, const GockerVolume *volume, int source_fd, GError **error)
 {
   g_auto(GockerFd) target = -1;
-  g_autofree char *target_path = NULL;
   struct stat source_st;
   struct stat target_st;
   gboolean source_is_dir;
@@ -112,8 +148,9 @@ mount_volume (int root_fd, const GockerVolume *volume, GError **error)
       return FALSE;
     }
 
-  target_path = gocker_fd_path (target);
-  if (mount (volume->source, target_path, NULL, MS_BIND | MS_REC, NULL) < 0)
+  /* Attach through the target's descriptor itself: a /proc/self/fd path
+   * is rejected here with EINVAL for detached trees. */
+  if (move_mount (source_fd, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
@@ -127,7 +164,7 @@ mount_volume (int root_fd, const GockerVolume *volume, GError **error)
 }
 
 gboolean
-gocker_volumes_mount (int root_fd, GPtrArray *volumes, GError **error)
+gocker_volumes_mount (int root_fd, GPtrArray *volumes, GArray *source_fds, GError **error)
 {
   g_autoptr(GPtrArray) sorted = NULL;
 
@@ -138,8 +175,16 @@ gocker_volumes_mount (int root_fd, GPtrArray *volumes, GError **error)
   g_ptr_array_set_free_func (sorted, NULL);
   /* Stable, so volumes at the same depth keep the order they were given. */
   g_ptr_array_sort (sorted, compare_depth);
+  g_return_val_if_fail (source_fds != NULL && source_fds->len == volumes->len, FALSE);
   for (guint i = 0; i < sorted->len; i++)
-    if (!mount_volume (root_fd, g_ptr_array_index (sorted, i), error))
-      return FALSE;
+    {
+      const GockerVolume *volume = g_ptr_array_index (sorted, i);
+      guint index = 0;
+
+      /* The descriptors follow the spec's order, not the sorted one. */
+      g_ptr_array_find (volumes, volume, &index);
+      if (!mount_volume (root_fd, volume, g_array_index (source_fds, int, index), error))
+        return FALSE;
+    }
   return TRUE;
 }

@@ -14,6 +14,9 @@
 
 #define OBJECT_MANAGER_PATH "/io/github/Gocker1"
 #define MANAGER_PATH "/io/github/Gocker1/Manager"
+/* Seconds between the removal of a container and the network teardown
+ * check; see gocker_daemon_release_network(). */
+#define GOCKER_NETWORK_TEARDOWN_DELAY 2
 
 struct _GockerDaemon {
   GDBusConnection *connection;
@@ -26,6 +29,7 @@ struct _GockerDaemon {
   GHashTable *reserved_names;   /* names of Run calls in progress */
   guint holds;
   guint idle_source;
+  guint network_teardown_source; /* pending gocker_network_sync() after a removal */
 };
 
 void
@@ -220,6 +224,17 @@ gocker_daemon_sync_network (GockerDaemon *daemon)
     g_warning ("Updating the network rules failed: %s", error->message);
 }
 
+static gboolean
+on_network_teardown (gpointer user_data)
+{
+  GockerDaemon *daemon = user_data;
+
+  daemon->network_teardown_source = 0;
+  gocker_daemon_sync_network (daemon);
+  gocker_daemon_release (daemon);
+  return G_SOURCE_REMOVE;
+}
+
 void
 gocker_daemon_release_network (GockerDaemon *daemon, const char *id)
 {
@@ -228,8 +243,16 @@ gocker_daemon_release_network (GockerDaemon *daemon, const char *id)
   if (!gocker_network_release (daemon->options.state_dir, id, &error))
     gocker_log_container (G_LOG_LEVEL_WARNING, id, "Releasing the address of container %s failed: %s",
                           id, error->message);
-  /* Tears the bridge and the rules down after the last address. */
-  gocker_daemon_sync_network (daemon);
+  /* The sync tears the bridge and the rules down once no container holds
+   * an address. It waits a moment: a container started meanwhile (a loop
+   * of `gocker run --rm`) finds the bridge in place instead of paying for
+   * its deletion and creation, which take tens of milliseconds each. */
+  if (daemon->network_teardown_source == 0)
+    {
+      gocker_daemon_hold (daemon);
+      daemon->network_teardown_source = g_timeout_add_seconds (GOCKER_NETWORK_TEARDOWN_DELAY,
+                                                               on_network_teardown, daemon);
+    }
 }
 
 static void

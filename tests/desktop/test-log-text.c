@@ -78,12 +78,14 @@ static void
 test_format_age (void)
 {
   gint64 now = G_GINT64_CONSTANT (1700000000) * G_USEC_PER_SEC;
-  g_autofree char *seconds = gocker_format_age (now - 5 * G_USEC_PER_SEC, now);
-  g_autofree char *minutes = gocker_format_age (now - 125 * G_USEC_PER_SEC, now);
-  g_autofree char *hours = gocker_format_age (now - G_GINT64_CONSTANT (7200) * G_USEC_PER_SEC, now);
-  g_autofree char *days = gocker_format_age (now - G_GINT64_CONSTANT (3) * 86400 * G_USEC_PER_SEC, now);
+  g_autofree char *seconds = gocker_format_age (now - 5 * G_USEC_PER_SEC, now, TRUE);
+  g_autofree char *coarse = gocker_format_age (now - 5 * G_USEC_PER_SEC, now, FALSE);
+  g_autofree char *minutes = gocker_format_age (now - 125 * G_USEC_PER_SEC, now, FALSE);
+  g_autofree char *hours = gocker_format_age (now - G_GINT64_CONSTANT (7200) * G_USEC_PER_SEC, now, FALSE);
+  g_autofree char *days = gocker_format_age (now - G_GINT64_CONSTANT (3) * 86400 * G_USEC_PER_SEC, now, FALSE);
 
   g_assert_cmpstr (seconds, ==, "5 s");
+  g_assert_cmpstr (coarse, ==, "< 1 min");
   g_assert_cmpstr (minutes, ==, "2 min");
   g_assert_cmpstr (hours, ==, "2 h");
   g_assert_cmpstr (days, ==, "3 days");

@@ -28,6 +28,14 @@ class Volumes(gockertest.TestCase):
         with open(os.path.join(self.work, "out.txt")) as f:
             self.assertEqual(f.read(), "written\n")
 
+    def test_source_holding_state_dir(self):
+        # The harness's temporary directory holds the helper's state
+        # directory, and so the container's own root overlay.
+        proc = self.gocker("run", "-v", self.env.tmp + ":/host", "/bin/sh", "-c",
+                           "ls /host/work > /dev/null && echo listed")
+        self.assertExit(proc, 0)
+        self.assertEqual(proc.stdout, "listed\n")
+
     def test_file_volume(self):
         path = os.path.join(self.work, "single.conf")
         with open(path, "w") as f:

@@ -48,8 +48,9 @@ class Network(gockertest.TestCase):
         return proc.stdout
 
     def assertNetworkGone(self):
+        # The helper waits 2 s after the last removal before it tears down.
         wait_for(lambda: self.gocker_links() == [], 10, what="gocker links to go")
-        self.assertIsNone(self.nat_table(), "the gocker nftables table is gone")
+        wait_for(lambda: self.nat_table() is None, 10, what="the gocker nftables table to go")
         self.assertEqual(self.addresses_allocated(), [], "no address stays allocated")
 
     def tearDown(self):
