@@ -27,7 +27,11 @@ PACKAGES=(
   # run
   dbus polkitd busybox-static nftables iproute2 util-linux
   # test
-  python3 python3-gi python3-dbus python3-dbusmock xvfb
+  python3 python3-gi python3-dbus python3-dbusmock xvfb passwd
+  libglib2.0-bin appstream-util desktop-file-utils clang
+  at-spi2-core gir1.2-atspi-2.0 x11-apps netpbm
+  # benchmark
+  hyperfine crun runc bubblewrap
 )
 
 step() {
