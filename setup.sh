@@ -106,9 +106,9 @@ ensure_polkitd() {
     return
   fi
   step "polkitd: starting /usr/lib/polkit-1/polkitd (log: /var/log/gocker-polkitd.log)"
-  # Debian's polkitd runs as user polkitd; only that user may own its name.
-  setsid setpriv --reuid=polkitd --regid=polkitd --init-groups \
-    /usr/lib/polkit-1/polkitd --no-debug \
+  # Started as root: polkitd 122 switches to the polkitd user by itself,
+  # and fails when it is already that user.
+  setsid /usr/lib/polkit-1/polkitd \
     </dev/null >>/var/log/gocker-polkitd.log 2>&1 &
   for _ in $(seq 100); do
     name_has_owner org.freedesktop.PolicyKit1 && return

@@ -10,7 +10,9 @@
 # Usage (as root): bench/run.sh [BUILD_DIR] [RUNS]
 # Needs: hyperfine, crun, runc, bubblewrap (Debian packages).
 # The helper runs on a private bus that this script starts and stops, so no
-# system bus is needed. Nothing touches the network.
+# system bus is needed. It runs inside a network namespace that the script
+# creates, so the bridge, veths and nftables rules of its containers never
+# touch the host's network; no packet is sent.
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,14 +21,13 @@ runs=${2:-30}
 work=$(mktemp -d /tmp/gocker-bench-XXXXXX)
 bus_pid=""
 helper_pid=""
+netns="gocker-bench-$$"
 
 cleanup() {
     set +e
     if [ -n "$helper_pid" ]; then kill "$helper_pid" 2>/dev/null; wait "$helper_pid" 2>/dev/null; fi
     if [ -n "$bus_pid" ]; then kill "$bus_pid" 2>/dev/null; fi
-    for bundle in "$work"/crun "$work"/runc; do
-        [ -d "$bundle" ] || continue
-    done
+    ip netns delete "$netns" 2>/dev/null
     # Containers of the private helper: remove their cgroups and layers.
     for hierarchy in /sys/fs/cgroup/*/gocker-bench-$$ /sys/fs/cgroup/gocker-bench-$$; do
         [ -d "$hierarchy" ] && find "$hierarchy" -depth -type d -exec rmdir {} + 2>/dev/null
@@ -57,7 +58,8 @@ cat > "$work/bus.conf" <<CONF
 CONF
 bus_pid=$(dbus-daemon --config-file="$work/bus.conf" --fork --print-pid)
 export DBUS_SYSTEM_BUS_ADDRESS="unix:path=$work/bus"
-"$build/helper/service/gocker-helper" --state-dir "$work/state" \
+ip netns add "$netns"
+nsenter --net="/run/netns/$netns" "$build/helper/service/gocker-helper" --state-dir "$work/state" \
     --supervisor "$build/helper/engine/gocker-supervisor" \
     --cgroup-parent "gocker-bench-$$" --persist > "$work/helper.log" 2>&1 &
 helper_pid=$!

@@ -49,7 +49,7 @@ gocker_resolve_container (const GockerContainerRef *refs,
   if (prefix_matches->len == 0)
     {
       g_set_error (error, GOCKER_RESOLVE_ERROR, GOCKER_RESOLVE_ERROR_NOT_FOUND,
-                   _("No such container: %s"), query);
+                   _("No such container: %s (gocker ps lists the containers)"), query);
       return -1;
     }
 

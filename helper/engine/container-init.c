@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,6 +57,40 @@ enter_workdir (const char *workdir, GError **error)
   return TRUE;
 }
 
+/* The terminal is a pseudo-terminal of the caller's devpts, which the
+ * container's own devpts instance does not show. Bound on /dev/console, as
+ * runc does, it has a name inside the container, so tty(1) and ttyname(3)
+ * find it. */
+static gboolean
+bind_console (int root_fd, int terminal_fd, GError **error)
+{
+  g_auto(GockerFd) target = -1;
+  g_auto(GockerFd) tree = -1;
+  g_autofree char *fd_link = g_strdup_printf ("/proc/self/fd/%d", terminal_fd);
+  g_autofree char *path = g_file_read_link (fd_link, NULL);
+  struct stat fd_st, path_st;
+
+  /* The descriptor's mount belongs to the caller's mount namespace, which
+   * open_tree cannot clone from; this namespace's copy of the same device
+   * node can be, once it is checked to be the same terminal. */
+  if (path == NULL || fstat (terminal_fd, &fd_st) < 0 || stat (path, &path_st) < 0 ||
+      !S_ISCHR (path_st.st_mode) || fd_st.st_rdev != path_st.st_rdev)
+    {
+      g_info ("The terminal has no name in this mount namespace; /dev/console stays absent");
+      return TRUE;
+    }
+
+  target = gocker_rootfs_open_target (root_fd, "/dev/console", GOCKER_TARGET_FILE, error);
+  if (target < 0)
+    return FALSE;
+  tree = open_tree (AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+  if (tree < 0)
+    return set_errno_error (error, errno, "cloning the terminal for /dev/console:", path);
+  if (move_mount (tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    return set_errno_error (error, errno, "binding the terminal on", "/dev/console");
+  return TRUE;
+}
+
 static gboolean
 build_root (GockerInitContext *ctx, GError **error)
 {
@@ -83,6 +118,8 @@ build_root (GockerInitContext *ctx, GError **error)
   if (root_fd < 0)
     return set_errno_error (error, errno, "opening", ctx->merged_dir);
   if (!gocker_mounts_dev (root_fd, ctx->merged_dir, error))
+    return FALSE;
+  if (spec->tty && !bind_console (root_fd, ctx->stdio[0], error))
     return FALSE;
   if (!gocker_volumes_mount (root_fd, spec->volumes, volume_sources, error))
     return FALSE;

@@ -95,7 +95,8 @@ on_check_authorization (GObject *source, GAsyncResult *result, gpointer user_dat
   g_message ("%s of container %s by uid %u: not authorized by %s",
              data->rule->verb_name, data->name ? data->name : "", data->caller_uid, data->action_id);
   g_task_return_new_error (task, GOCKER_ERROR, GOCKER_ERROR_NOT_AUTHORIZED,
-                           "Not authorized: polkit denied %s", data->action_id);
+                           "Not authorized: polkit denied %s; an administrator can allow it "
+                           "with a polkit rule", data->action_id);
 }
 
 static void

@@ -80,7 +80,7 @@ test_resolve_not_found (void)
 
   g_assert_cmpint (gocker_resolve_container (refs, G_N_ELEMENTS (refs), "nothere", &error), ==, -1);
   g_assert_error (error, GOCKER_RESOLVE_ERROR, GOCKER_RESOLVE_ERROR_NOT_FOUND);
-  g_assert_cmpstr (error->message, ==, "No such container: nothere");
+  g_assert_cmpstr (error->message, ==, "No such container: nothere (gocker ps lists the containers)");
 }
 
 static void
