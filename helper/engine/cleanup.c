@@ -4,6 +4,7 @@
 
 #include "engine-private.h"
 #include "cgroup.h"
+#include "log-file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -210,6 +211,13 @@ gocker_container_cleanup (const char *state_dir, const GockerState *state, GErro
   remove_file (exit_path, &first_error);
   remove_file (default_log, &first_error);
   remove_file (supervisor_log, &first_error);
+  if (!gocker_log_remove_rotated (default_log, &local_error))
+    {
+      g_warning ("Removing the rotated logs of container %s: %s", state->id, local_error->message);
+      if (first_error == NULL)
+        first_error = g_steal_pointer (&local_error);
+      g_clear_error (&local_error);
+    }
 
   if (!gocker_remove_tree (layer, &local_error))
     {

@@ -91,18 +91,41 @@ bind_console (int root_fd, int terminal_fd, GError **error)
   return TRUE;
 }
 
+/* Enter the container's network namespace, then let the supervisor
+ * configure it (network.c) while this process waits: one byte each way
+ * on the release socket. The supervisor kills this process if it fails. */
+static gboolean
+join_network (GockerInitContext *ctx, GError **error)
+{
+  char byte = 'N';
+  ssize_t n;
+
+  if (!gocker_harden_enter_network (container_harden, error))
+    return FALSE;
+  do
+    n = write (ctx->release_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n == 1)
+    do
+      n = read (ctx->release_fd, &byte, 1);
+    while (n < 0 && errno == EINTR);
+  if (n != 1)
+    return set_errno_error (error, n < 0 ? errno : EPIPE,
+                            "waiting for the supervisor to configure", "the network");
+  close (ctx->release_fd);
+  ctx->release_fd = -1;
+  return TRUE;
+}
+
 static gboolean
 build_root (GockerInitContext *ctx, GError **error)
 {
   const GockerSpec *spec = ctx->state->spec;
   g_auto(GockerFd) root_fd = -1;
-  g_autoptr(GArray) volume_sources = NULL;
 
   if (sethostname (spec->hostname, strlen (spec->hostname)) < 0)
     return set_errno_error (error, errno, "setting the hostname to", spec->hostname);
   if (!gocker_mounts_make_private (error))
-    return FALSE;
-  if (!gocker_volumes_clone_sources (spec->volumes, &volume_sources, error))
     return FALSE;
   /* Hardening: check the settings and give the image to the container's
    * root before the overlay uses it. */
@@ -121,12 +144,16 @@ build_root (GockerInitContext *ctx, GError **error)
     return FALSE;
   if (spec->tty && !bind_console (root_fd, ctx->stdio[0], error))
     return FALSE;
-  if (!gocker_volumes_mount (root_fd, spec->volumes, volume_sources, error))
+  if (!gocker_volumes_mount (root_fd, spec->volumes, ctx->volume_trees, error))
     return FALSE;
-  g_clear_pointer (&volume_sources, gocker_volumes_free_sources);
+  g_clear_pointer (&ctx->volume_trees, gocker_volumes_free_sources);
 
-  /* Networking: bind the container's own /etc/hosts, /etc/hostname and
-   * /etc/resolv.conf, written by the supervisor (network-etc.c). */
+  /* Networking: the namespace comes before /sys is mounted, so /sys shows
+   * the container's interfaces; the supervisor writes the /etc files
+   * meanwhile. Then bind the container's own /etc/hosts, /etc/hostname
+   * and /etc/resolv.conf (network-etc.c). */
+  if (!join_network (ctx, error))
+    return FALSE;
   {
     const char *what = NULL;
     int err = gocker_network_bind_etc_files (ctx->state_dir, ctx->state->id, ctx->merged_dir, &what);
@@ -263,7 +290,6 @@ gocker_container_init (GockerInitContext *ctx)
   while (n < 0 && errno == EINTR);
   if (n != 1)
     _exit (1);
-  close (ctx->release_fd);
 
   if (!build_root (ctx, &error))
     report_and_exit (ctx, error->message);

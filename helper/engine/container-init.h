@@ -13,9 +13,13 @@ typedef struct {
   char *upper_dir;             /* STATE_DIR/layers/<id>/upper */
   char *work_dir;              /* STATE_DIR/layers/<id>/work */
   char *merged_dir;            /* STATE_DIR/layers/<id>/merged */
-  int release_fd;              /* read end; one byte once the cgroup is joined */
+  int release_fd;              /* socket: the supervisor sends one byte once the cgroup
+                                * is joined; the child sends one once it is in its
+                                * network namespace and gets one back once that is
+                                * configured */
   int error_fd;                /* write end, close-on-exec: setup errors */
   int stdio[3];                /* the command's stdin, stdout, stderr */
+  GArray *volume_trees;        /* detached copies of the volume sources, in the spec's order */
 } GockerInitContext;
 
 /* Runs in the cloned child: waits for the release byte, builds the root,

@@ -66,6 +66,16 @@ gboolean gocker_launch (const char *supervisor_path, const char *state_dir,
                         const char *id, const int stdio[3],
                         GockerLaunchResult *result, GError **error);
 
+/* Like gocker_launch(), with one descriptor per volume of the spec, in
+ * the spec's order. The service opens each volume's source as the user who
+ * asked for the container, so nobody can bind a host file that they could
+ * not open themselves; the supervisor mounts what these descriptors point
+ * at, not what the paths name by then. */
+gboolean gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
+                                     const char *id, const int stdio[3],
+                                     const int *volume_fds, guint n_volume_fds,
+                                     GockerLaunchResult *result, GError **error);
+
 typedef struct {
   int exit_code;                 /* as Container.Wait returns it */
   gint64 finished_at;            /* microseconds since the epoch */

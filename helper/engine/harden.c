@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <sched.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <stdio.h>
@@ -352,30 +353,36 @@ idmap_volumes (GockerHarden *harden, GError **error)
   return TRUE;
 }
 
-/* Docker's defaults for a container's own network namespace. Without them
- * a process that is not root there could not bind ports below 1024 or
- * ping. In a user namespace container root could not either, because its
- * capabilities do not reach this network namespace. */
-static void
-set_network_sysctls (void)
+gboolean
+gocker_harden_enter_network (GockerHarden *harden, GError **error)
 {
-  const struct { const char *path; const char *value; } sysctls[] = {
-    { "/proc/sys/net/ipv4/ip_unprivileged_port_start", "0" },
-    { "/proc/sys/net/ipv4/ping_group_range", "0 2147483647" },
-  };
+  int netns_fd;
 
-  for (gsize i = 0; i < G_N_ELEMENTS (sysctls); i++)
+  if (g_strcmp0 (harden->state->spec->network, "host") == 0)
+    return TRUE;
+  if (!harden->map.enabled)
     {
-      /* /proc/sys files take a plain write; g_file_set_contents would try
-       * to create a temporary file next to them. */
-      int fd = open (sysctls[i].path, O_WRONLY | O_CLOEXEC);
-      gssize length = strlen (sysctls[i].value);
-
-      if (fd < 0 || write (fd, sysctls[i].value, length) != length)
-        g_info ("setting %s to %s: %s", sysctls[i].path, sysctls[i].value, g_strerror (errno));
-      if (fd >= 0)
-        close (fd);
+      if (unshare (CLONE_NEWNET) < 0)
+        return set_errno_error (error, errno, "creating the network namespace of",
+                                "the container");
+      return TRUE;
     }
+
+  /* Owned by the user namespace the process joins last, so container root
+   * has CAP_NET_RAW, CAP_NET_BIND_SERVICE (and, if added, CAP_NET_ADMIN)
+   * over its own interfaces. This process stays host root in it until
+   * then, so it can still mount a /sys that belongs to it. */
+  netns_fd = gocker_userns_open_netns (harden->userns_fd, error);
+  if (netns_fd < 0)
+    return FALSE;
+  if (setns (netns_fd, CLONE_NEWNET) < 0)
+    {
+      set_errno_error (error, errno, "entering the network namespace of", "the container");
+      close (netns_fd);
+      return FALSE;
+    }
+  close (netns_fd);
+  return TRUE;
 }
 
 static gboolean
@@ -406,16 +413,13 @@ gocker_harden_apply (GockerHarden *harden, GError **error)
         return FALSE;
     }
 
-  /* Before the masks make /proc/sys read-only. */
-  if (g_strcmp0 (spec->network, "host") != 0)
-    set_network_sysctls ();
-
   if (!gocker_masks_apply ("/", error))
     return FALSE;
 
   /* Last of the steps that need host root: after this the process is root
-   * only in its own user namespace. */
-  if (harden->map.enabled && !gocker_userns_enter (&harden->map, error))
+   * only in its own user namespace, the one that also owns its network
+   * namespace (gocker_harden_enter_network()). */
+  if (harden->map.enabled && !gocker_userns_join (harden->userns_fd, error))
     return FALSE;
 
   if (!gocker_caps_apply (harden->caps_keep, error))

@@ -8,13 +8,18 @@
  *      before anything is mounted, and replaces the image directory, in
  *      this mount namespace only, with a view owned by the container's
  *      root;
- *   2. gocker_harden_apply() in the new root, after /proc, /sys and /dev
+ *   2. gocker_harden_enter_network() before pivot_root: creates the
+ *      container's network namespace and moves the process into it, so
+ *      the supervisor can configure it and /sys is mounted for it;
+ *   3. gocker_harden_apply() in the new root, after /proc, /sys and /dev
  *      are mounted and right before the command's exec.
  *
- * The user namespace is entered last, by unshare(), so every other
- * namespace of the container stays owned by the host's user namespace:
- * container root has capabilities only over its own user namespace and
- * cannot mount, change the hostname or configure the network. */
+ * The user namespace is created in step 1 (gocker_userns_open_fd()) and
+ * joined last, by setns(). The network namespace belongs to it, so
+ * container root has its capabilities over its own interfaces. The UTS,
+ * PID, mount and IPC namespaces were cloned by the supervisor and stay
+ * owned by the host's user namespace: container root cannot mount or
+ * change the hostname. */
 #pragma once
 
 #include <glib.h>
@@ -30,6 +35,11 @@ typedef struct _GockerHarden GockerHarden;
 GockerHarden *gocker_harden_prepare (const GockerState *state, const char *state_dir,
                                      const char *upper_dir, const char *work_dir,
                                      GError **error);
+
+/* Create the container's network namespace and enter it: none for
+ * --network host; with a user namespace, one owned by it; without, an
+ * ordinary one. Runs as host root, before /sys is mounted. */
+gboolean gocker_harden_enter_network (GockerHarden *harden, GError **error);
 
 gboolean gocker_harden_apply (GockerHarden *harden, GError **error);
 

@@ -121,14 +121,28 @@ gocker_launch (const char *supervisor_path, const char *state_dir,
                const char *id, const int stdio[3],
                GockerLaunchResult *result, GError **error)
 {
+  return gocker_launch_with_volumes (supervisor_path, state_dir, id, stdio, NULL, 0, result, error);
+}
+
+gboolean
+gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
+                            const char *id, const int stdio[3],
+                            const int *volume_fds, guint n_volume_fds,
+                            GockerLaunchResult *result, GError **error)
+{
   int sync_fds[2] = { -1, -1 };
   int child_stdio[3] = { -1, -1, -1 };
   int child_sync = -1;
   int devnull = -1;
+  g_autofree char *volume_count = g_strdup_printf ("%u", n_volume_fds);
   const char *argv[] = {
     supervisor_path, "--state-dir", state_dir, "--id", id,
-    "--sync-fd", G_STRINGIFY (SUPERVISOR_SYNC_FD), NULL
+    "--sync-fd", G_STRINGIFY (SUPERVISOR_SYNC_FD), "--volume-fds", volume_count, NULL
   };
+  g_autofree int *child_volumes = g_new (int, n_volume_fds + 1);
+  g_autofree int *source_fds = g_new (int, n_volume_fds + 1);
+  g_autofree int *target_fds = g_new (int, n_volume_fds + 1);
+  gboolean volumes_ok = TRUE;
   g_autofree char *report = NULL;
   GPid pid = 0;
   int status = 0;
@@ -144,9 +158,9 @@ gocker_launch (const char *supervisor_path, const char *state_dir,
     }
 
   /* Every descriptor handed to the child gets a number above the ones it
-   * is mapped to (0 to SUPERVISOR_SYNC_FD), so no mapping can overwrite
-   * another descriptor before it is used. */
-  child_sync = fcntl (sync_fds[1], F_DUPFD_CLOEXEC, SUPERVISOR_SYNC_FD + 1);
+   * is mapped to (0 to SUPERVISOR_SYNC_FD + n_volume_fds), so no mapping
+   * can overwrite another descriptor before it is used. */
+  child_sync = fcntl (sync_fds[1], F_DUPFD_CLOEXEC, SUPERVISOR_SYNC_FD + 1 + n_volume_fds);
   for (int i = 0; i < 3; i++)
     {
       int fd = stdio != NULL && stdio[i] >= 0 ? stdio[i] : -1;
@@ -157,11 +171,17 @@ gocker_launch (const char *supervisor_path, const char *state_dir,
             devnull = open ("/dev/null", O_RDWR | O_CLOEXEC);
           fd = devnull;
         }
-      child_stdio[i] = fd >= 0 ? fcntl (fd, F_DUPFD_CLOEXEC, SUPERVISOR_SYNC_FD + 1) : -1;
+      child_stdio[i] = fd >= 0 ? fcntl (fd, F_DUPFD_CLOEXEC, SUPERVISOR_SYNC_FD + 1 + n_volume_fds) : -1;
+    }
+  /* The volumes follow the sync descriptor: SUPERVISOR_SYNC_FD + 1 on. */
+  for (guint i = 0; i < n_volume_fds; i++)
+    {
+      child_volumes[i] = fcntl (volume_fds[i], F_DUPFD_CLOEXEC, SUPERVISOR_SYNC_FD + 1 + n_volume_fds);
+      volumes_ok = volumes_ok && child_volumes[i] >= 0;
     }
   close_fd (&sync_fds[1]);
   close_fd (&devnull);
-  if (child_sync < 0 || child_stdio[0] < 0 || child_stdio[1] < 0 || child_stdio[2] < 0)
+  if (child_sync < 0 || child_stdio[0] < 0 || child_stdio[1] < 0 || child_stdio[2] < 0 || !volumes_ok)
     {
       int saved_errno = errno;
 
@@ -171,8 +191,13 @@ gocker_launch (const char *supervisor_path, const char *state_dir,
     }
   else
     {
-      int source_fds[] = { child_sync };
-      int target_fds[] = { SUPERVISOR_SYNC_FD };
+      source_fds[0] = child_sync;
+      target_fds[0] = SUPERVISOR_SYNC_FD;
+      for (guint i = 0; i < n_volume_fds; i++)
+        {
+          source_fds[i + 1] = child_volumes[i];
+          target_fds[i + 1] = SUPERVISOR_SYNC_FD + 1 + i;
+        }
 
       /* g_spawn forks and execs with only async-signal-safe work in
        * between, so it is safe from the helper's threaded process. */
@@ -181,12 +206,14 @@ gocker_launch (const char *supervisor_path, const char *state_dir,
                                              G_SPAWN_DO_NOT_REAP_CHILD,
                                              NULL, NULL,
                                              child_stdio[0], child_stdio[1], child_stdio[2],
-                                             source_fds, target_fds, G_N_ELEMENTS (source_fds),
+                                             source_fds, target_fds, n_volume_fds + 1,
                                              &pid, NULL, NULL, NULL, error);
     }
   close_fd (&child_sync);
   for (int i = 0; i < 3; i++)
     close_fd (&child_stdio[i]);
+  for (guint i = 0; i < n_volume_fds; i++)
+    close_fd (&child_volumes[i]);
   if (!ok)
     {
       close_fd (&sync_fds[0]);

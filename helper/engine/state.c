@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "log-file.h"
 #include "state.h"
 
 static const char *const status_names[] = {
@@ -48,6 +49,8 @@ gocker_state_new (void)
 
   state->exit_code = -1;
   state->status = GOCKER_STATUS_CREATED;
+  state->log_max_size = GOCKER_LOG_DEFAULT_MAX_SIZE;
+  state->log_max_files = GOCKER_LOG_DEFAULT_MAX_FILES;
   return state;
 }
 
@@ -110,6 +113,10 @@ gocker_state_to_json (const GockerState *state)
   json_builder_add_string_value (builder, state->ip_address);
   json_builder_set_member_name (builder, "mac-address");
   json_builder_add_string_value (builder, state->mac_address);
+  json_builder_set_member_name (builder, "log-max-size");
+  json_builder_add_int_value (builder, (gint64) state->log_max_size);
+  json_builder_set_member_name (builder, "log-max-files");
+  json_builder_add_int_value (builder, state->log_max_files);
   json_builder_set_member_name (builder, "spec");
   json_builder_add_value (builder, gocker_spec_to_json (state->spec));
   json_builder_end_object (builder);
@@ -199,6 +206,11 @@ gocker_state_from_json (JsonNode *node, GError **error)
   state->cgroup_path = member_string (object, "cgroup-path");
   state->ip_address = member_string (object, "ip-address");
   state->mac_address = member_string (object, "mac-address");
+  /* Absent in files of older helpers: the defaults. */
+  value = member_int (object, "log-max-size", GOCKER_LOG_DEFAULT_MAX_SIZE);
+  state->log_max_size = value >= 0 ? (guint64) value : GOCKER_LOG_DEFAULT_MAX_SIZE;
+  value = member_int (object, "log-max-files", GOCKER_LOG_DEFAULT_MAX_FILES);
+  state->log_max_files = value >= 1 && value <= GOCKER_LOG_MAX_MAX_FILES ? (guint) value : GOCKER_LOG_DEFAULT_MAX_FILES;
 
   if (state->cgroup_path != NULL &&
       (state->cgroup_path[0] == '/' || strstr (state->cgroup_path, "..") != NULL))

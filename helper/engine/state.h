@@ -38,7 +38,14 @@ typedef struct {
   char *ip_address;              /* bridge network only, NULL otherwise */
   char *mac_address;
   char *cgroup_path;             /* relative to each hierarchy's root: "gocker/<id>" */
+  guint64 log_max_size;          /* bytes per log file before rotation; 0 = no cap */
+  guint log_max_files;           /* log files kept, the current one included */
 } GockerState;
+
+/* Log rotation when the helper configuration and the state file say
+ * nothing (see log-file.h). */
+#define GOCKER_LOG_DEFAULT_MAX_SIZE (10 * 1024 * 1024)
+#define GOCKER_LOG_DEFAULT_MAX_FILES 2
 
 GockerState *gocker_state_new (void);
 void gocker_state_free (GockerState *state);

@@ -12,7 +12,9 @@
 
 #include "cgroup.h"
 #include "container-init.h"
+#include "volumes.h"
 #include "engine-private.h"
+#include "log-file.h"
 #include "network.h"
 #include "rootfs.h"
 #include "state.h"
@@ -27,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -48,6 +51,8 @@ typedef struct {
   int log_fd;                    /* detached: the log file */
   int output_fd;                 /* detached: read end of the output pipe */
   int caller_stdio[3];           /* what gocker_launch() passed as 0, 1, 2 */
+  int sync_fd_number;            /* --sync-fd, kept after sync_fd is closed */
+  guint n_volume_fds;            /* volume sources at sync_fd_number + 1 on, or 0 */
   GockerInitContext ctx;
   pid_t child;
 } Supervisor;
@@ -275,13 +280,10 @@ redirect_stdio (Supervisor *self)
 static int
 clone_flags (const GockerSpec *spec)
 {
-  int flags = CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC;
-
-  /* Networking hook: --network host shares the host's namespace. */
-  if (g_strcmp0 (spec->network, "host") != 0)
-    flags |= CLONE_NEWNET;
-  /* Hardening hook: add CLONE_NEWUSER here for a user namespace. */
-  return flags;
+  /* No CLONE_NEWNET: the child creates its network namespace itself, in
+   * its user namespace (gocker_harden_enter_network()), and no
+   * CLONE_NEWUSER: it joins that one last, right before the exec. */
+  return CLONE_NEWUTS | CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC;
 }
 
 /* Reads the error pipe until the exec closes it. Returns the child's
@@ -304,6 +306,20 @@ read_setup_error (int fd)
   if (message->len == 0)
     return NULL;
   return g_string_free (g_steal_pointer (&message), FALSE);
+}
+
+/* One byte from the child on the release socket: it is in its network
+ * namespace. FALSE on end of file, when it failed before. */
+static gboolean
+wait_for_network_namespace (int fd)
+{
+  char byte;
+  ssize_t n;
+
+  do
+    n = read (fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  return n == 1;
 }
 
 static int
@@ -356,16 +372,46 @@ close_stdio (GockerInitContext *ctx)
 
 /* Create everything and start the container. On FALSE, setup failed with
  * @error and the caller undoes what was created. */
+/* Copy the volume sources while the supervisor is still in the host's
+ * mount namespace: the container's namespace will hold its own root
+ * overlay, which must not come along in a volume. */
+static gboolean
+clone_volume_sources (Supervisor *self, GockerInitContext *ctx, GError **error)
+{
+  GPtrArray *volumes = self->state->spec->volumes;
+  g_autofree int *fds = NULL;
+  gboolean ok;
+
+  if (self->n_volume_fds > 0 && self->n_volume_fds != volumes->len)
+    {
+      g_set_error (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_INVALID,
+                   "the service passed %u volume descriptors for %u volumes",
+                   self->n_volume_fds, volumes->len);
+      return FALSE;
+    }
+  if (self->n_volume_fds > 0)
+    {
+      fds = g_new (int, self->n_volume_fds);
+      for (guint i = 0; i < self->n_volume_fds; i++)
+        fds[i] = self->sync_fd_number + 1 + i;
+    }
+  ok = gocker_volumes_clone_sources (volumes, fds, &ctx->volume_trees, error);
+  for (guint i = 0; fds != NULL && i < self->n_volume_fds; i++)
+    close (fds[i]);
+  return ok;
+}
+
 static gboolean
 start_container (Supervisor *self, GError **error)
 {
   GockerInitContext *ctx = &self->ctx;
   g_autofree char *state_path = gocker_state_path (self->state_dir, self->id);
-  g_auto(GockerFd) release_read = -1;
-  g_auto(GockerFd) release_write = -1;
+  g_auto(GockerFd) release_child = -1;
+  g_auto(GockerFd) release_parent = -1;
   g_auto(GockerFd) error_read = -1;
   g_auto(GockerFd) error_write = -1;
   g_autofree char *setup_error = NULL;
+  gboolean network_ready = FALSE;
   int fds[2];
 
   self->state = gocker_state_load (state_path, error);
@@ -380,16 +426,18 @@ start_container (Supervisor *self, GError **error)
   ctx->state_dir = self->state_dir;
   ctx->state = self->state;
 
+  if (!clone_volume_sources (self, ctx, error))
+    return FALSE;
   if (!prepare_stdio (self, ctx, error) || !prepare_layer (self, ctx, error))
     return FALSE;
   if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
     return FALSE;
   self->created_cgroup = TRUE;
 
-  if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
-    return FALSE;
-  release_read = fds[0];
-  release_write = fds[1];
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+    return set_errno_error (error, errno, "creating the release socket of container", self->id);
+  release_child = fds[0];
+  release_parent = fds[1];
   if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
     return FALSE;
   error_read = fds[0];
@@ -404,19 +452,20 @@ start_container (Supervisor *self, GError **error)
     return set_errno_error (error, errno, "creating the namespaces of container", self->id);
   if (self->child == 0)
     {
-      close_fd (&release_write);
+      close_fd (&release_parent);
       close_fd (&error_read);
       close_fd (&self->output_fd);
       close_fd (&self->log_fd);
       close_fd (&self->sync_fd);
-      ctx->release_fd = release_read;
+      ctx->release_fd = release_child;
       ctx->error_fd = error_write;
       gocker_container_init (ctx);
     }
 
-  close_fd (&release_read);
+  close_fd (&release_child);
   close_fd (&error_write);
   close_stdio (ctx);
+  g_clear_pointer (&ctx->volume_trees, gocker_volumes_free_sources);
 
   /* Into the cgroup before it runs anything, so the limits hold from the
    * first instruction of the command. */
@@ -427,45 +476,60 @@ start_container (Supervisor *self, GError **error)
       return FALSE;
     }
 
-  /* Networking (network.h): write the container's /etc files; for the
-   * bridge, create the veth pair with eth0 inside the child's namespace;
-   * for --network none, bring lo up. On failure no veth is left. */
-  if (!gocker_network_setup_container (self->state_dir, self->state, self->child, error))
+  write_all (release_parent, "R", 1);
+
+  /* The child builds its root and enters its network namespace, which
+   * belongs to its user namespace, then sends one byte and waits. End of
+   * file instead means it failed, and the error pipe says why. */
+  if (wait_for_network_namespace (release_parent))
     {
-      kill (self->child, SIGKILL);
-      wait_child (self->child);
-      return FALSE;
+      /* Networking (network.h): write the container's /etc files; for the
+       * bridge, create the veth pair with eth0 inside the child's
+       * namespace; for --network none, bring lo up. On failure no veth is
+       * left. */
+      if (!gocker_network_setup_container (self->state_dir, self->state, self->child, error))
+        {
+          kill (self->child, SIGKILL);
+          wait_child (self->child);
+          return FALSE;
+        }
+      network_ready = TRUE;
+      write_all (release_parent, "R", 1);
     }
-
-  /* Hardening hook: write the user namespace's uid_map and gid_map for
-   * self->child here, before the release. */
-
-  write_all (release_write, "R", 1);
-  close_fd (&release_write);
+  close_fd (&release_parent);
 
   setup_error = read_setup_error (error_read);
-  if (setup_error != NULL)
+  if (setup_error != NULL || !network_ready)
     {
       wait_child (self->child);
-      g_set_error_literal (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_FAILED, setup_error);
+      g_set_error_literal (error, GOCKER_ENGINE_ERROR, GOCKER_ENGINE_ERROR_FAILED,
+                           setup_error != NULL ? setup_error
+                           : "the container's process exited before its network was set up; "
+                             "see the supervisor log");
       return FALSE;
     }
   return TRUE;
 }
 
 /* Copy the detached container's output into its log until every writer
- * is gone, which happens when the container's PID namespace ends. */
+ * is gone, which happens when the container's PID namespace ends. One
+ * fixed buffer, no line splitting: a container that writes without
+ * newlines or faster than the disk costs no memory here, and the log
+ * writer rotates at the state's cap (log-file.h). */
 static void
 copy_output (Supervisor *self)
 {
   char buffer[64 * 1024];
+  GockerLogWriter writer;
 
   if (self->output_fd < 0)
     return;
+  gocker_log_writer_init (&writer, self->log_fd, self->log_path,
+                          self->state->log_max_size, self->state->log_max_files);
+  self->log_fd = -1;
   for (;;)
     {
       ssize_t n = read (self->output_fd, buffer, sizeof buffer);
-      const char *p = buffer;
 
       if (n < 0 && errno == EINTR)
         continue;
@@ -476,23 +540,12 @@ copy_output (Supervisor *self)
         }
       if (n == 0)
         break;
-      while (n > 0)
-        {
-          ssize_t w = write (self->log_fd, p, n);
-          if (w < 0 && errno == EINTR)
-            continue;
-          if (w < 0)
-            {
-              /* Keep draining so the container never blocks on a full pipe. */
-              g_warning ("Writing the log %s: %s", self->log_path, g_strerror (errno));
-              break;
-            }
-          p += w;
-          n -= w;
-        }
+      /* On a write failure the writer logs once and drops the chunk, so
+       * the container never blocks on a full pipe. */
+      gocker_log_writer_write (&writer, buffer, (gsize) n);
     }
   close_fd (&self->output_fd);
-  close_fd (&self->log_fd);
+  gocker_log_writer_close (&writer);
 }
 
 static void
@@ -521,10 +574,13 @@ main (int argc, char **argv)
   g_autofree char *state_dir = NULL;
   g_autofree char *id = NULL;
   int sync_fd = -1;
+  int n_volume_fds = 0;
   GOptionEntry entries[] = {
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "The state directory", "DIR" },
     { "id", 0, 0, G_OPTION_ARG_STRING, &id, "The container's id", "ID" },
     { "sync-fd", 0, 0, G_OPTION_ARG_INT, &sync_fd, "Descriptor to report the start on", "FD" },
+    { "volume-fds", 0, 0, G_OPTION_ARG_INT, &n_volume_fds,
+      "Number of volume source descriptors after the sync descriptor", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- run one gocker container");
@@ -546,6 +602,19 @@ main (int argc, char **argv)
       return 2;
     }
   self.sync_fd = sync_fd;
+  self.sync_fd_number = sync_fd;
+  if (n_volume_fds < 0 || n_volume_fds > GOCKER_MAX_VOLUMES)
+    {
+      report (&self, "ERR --volume-fds must be from 0 to %d\n", GOCKER_MAX_VOLUMES);
+      return 2;
+    }
+  for (int i = 0; i < n_volume_fds; i++)
+    if (fcntl (sync_fd + 1 + i, F_SETFD, FD_CLOEXEC) < 0)
+      {
+        report (&self, "ERR volume descriptor %d is not open\n", sync_fd + 1 + i);
+        return 2;
+      }
+  self.n_volume_fds = n_volume_fds;
   if (state_dir == NULL || id == NULL || !gocker_is_valid_id (id))
     {
       report (&self, "ERR the supervisor needs --state-dir and a valid --id\n");

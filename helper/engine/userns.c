@@ -513,6 +513,21 @@ gocker_userns_open_fd (const GockerIdMap *map, GError **error)
   return ns_fd;
 }
 
+/* The creator of a user namespace, and a process that joins one, has
+ * every capability in it; becoming its root keeps them across the
+ * execve() of the command. */
+static gboolean
+become_root (GError **error)
+{
+  if (setresgid (0, 0, 0) < 0)
+    return set_errno_error (error, errno, "switching to", "group 0 of the user namespace");
+  if (setgroups (0, NULL) < 0)
+    return set_errno_error (error, errno, "clearing the supplementary groups in", "the user namespace");
+  if (setresuid (0, 0, 0) < 0)
+    return set_errno_error (error, errno, "switching to", "user 0 of the user namespace");
+  return TRUE;
+}
+
 gboolean
 gocker_userns_enter (const GockerIdMap *map, GError **error)
 {
@@ -593,16 +608,103 @@ gocker_userns_enter (const GockerIdMap *map, GError **error)
       return FALSE;
     }
 
-  /* The creator of a user namespace has every capability in it; becoming
-   * its root keeps them across the execve() of the command. */
-  if (setresgid (0, 0, 0) < 0)
-    return set_errno_error (error, errno, "switching to", "group 0 of the user namespace");
-  if (setgroups (0, NULL) < 0)
-    return set_errno_error (error, errno, "clearing the supplementary groups in", "the user namespace");
-  if (setresuid (0, 0, 0) < 0)
-    return set_errno_error (error, errno, "switching to", "user 0 of the user namespace");
+  return become_root (error);
+}
 
-  return TRUE;
+gboolean
+gocker_userns_join (int userns_fd, GError **error)
+{
+  if (setns (userns_fd, CLONE_NEWUSER) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "entering the container's user namespace: %s", g_strerror (saved_errno));
+      return FALSE;
+    }
+  return become_root (error);
+}
+
+int
+gocker_userns_open_netns (int userns_fd, GError **error)
+{
+  int to_parent[2];
+  int to_child[2];
+  char pid_text[32] = { 0 };
+  ssize_t n;
+  pid_t child;
+  int ns_fd = -1;
+
+  if (pipe2 (to_parent, O_CLOEXEC) < 0)
+    {
+      set_errno_error (error, errno, "creating a pipe for", "the network namespace");
+      return -1;
+    }
+  if (pipe2 (to_child, O_CLOEXEC) < 0)
+    {
+      set_errno_error (error, errno, "creating a pipe for", "the network namespace");
+      close (to_parent[0]);
+      close (to_parent[1]);
+      return -1;
+    }
+
+  child = fork ();
+  if (child < 0)
+    {
+      set_errno_error (error, errno, "forking for", "the network namespace");
+      close (to_parent[0]);
+      close (to_parent[1]);
+      close (to_child[0]);
+      close (to_child[1]);
+      return -1;
+    }
+
+  if (child == 0)
+    {
+      char self[32];
+      char byte;
+      ssize_t len;
+
+      /* A network namespace belongs to the user namespace of the process
+       * that creates it, so this child enters @userns_fd first, where it
+       * holds every capability. It names itself as open_fd()'s child does. */
+      close (to_parent[0]);
+      close (to_child[1]);
+      len = readlink ("/proc/self", self, sizeof self - 1);
+      if (len <= 0 || setns (userns_fd, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNET) < 0)
+        _exit (1);
+      self[len] = '\0';
+      if (!write_all (to_parent[1], self, strlen (self)))
+        _exit (1);
+      close (to_parent[1]);
+      while (read (to_child[0], &byte, 1) < 0 && errno == EINTR)
+        ;
+      _exit (0);
+    }
+
+  close (to_parent[1]);
+  close (to_child[0]);
+  do
+    n = read (to_parent[0], pid_text, sizeof pid_text - 1);
+  while (n < 0 && errno == EINTR);
+  close (to_parent[0]);
+
+  if (n <= 0)
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+                 "creating a network namespace in the container's user namespace failed; "
+                 "check that the kernel allows network namespaces (user.max_net_namespaces)");
+  else
+    {
+      g_autofree char *ns_path = g_strdup_printf ("/proc/%s/ns/net", pid_text);
+
+      ns_fd = open (ns_path, O_RDONLY | O_CLOEXEC);
+      if (ns_fd < 0)
+        set_errno_error (error, errno, "opening", ns_path);
+    }
+
+  close (to_child[1]);
+  wait_child (child);
+  return ns_fd;
 }
 
 /* ---- ID-mapped mounts --------------------------------------------------- */

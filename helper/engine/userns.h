@@ -77,4 +77,17 @@ gboolean gocker_userns_shift_copy (const char *source, const char *dest,
  * reconfigure them. */
 gboolean gocker_userns_enter (const GockerIdMap *map, GError **error);
 
+/* Move the calling process into the user namespace @userns_fd (from
+ * gocker_userns_open_fd(), so its maps are written) and make it root
+ * there. The caller may not be threaded. Other namespaces keep their
+ * owner: the network namespace from gocker_userns_open_netns() is the
+ * one container root has capabilities over. */
+gboolean gocker_userns_join (int userns_fd, GError **error);
+
+/* Create a network namespace owned by the user namespace @userns_fd and
+ * return a descriptor of it, for setns(). Forks a short-lived child that
+ * joins @userns_fd and unshares; the caller keeps its own namespaces.
+ * Needs CAP_SYS_ADMIN over @userns_fd. Returns -1 on error. */
+int gocker_userns_open_netns (int userns_fd, GError **error);
+
 G_END_DECLS

@@ -71,15 +71,19 @@ make_read_only (int root_fd, const GockerVolume *volume, GError **error)
 }
 
 gboolean
-gocker_volumes_clone_sources (GPtrArray *volumes, GArray **out_fds, GError **error)
+gocker_volumes_clone_sources (GPtrArray *volumes, const int *source_fds,
+                              GArray **out_fds, GError **error)
 {
   g_autoptr(GArray) fds = g_array_new (FALSE, FALSE, sizeof (int));
 
   for (guint i = 0; volumes != NULL && i < volumes->len; i++)
     {
       const GockerVolume *volume = g_ptr_array_index (volumes, i);
-      int fd = open_tree (AT_FDCWD, volume->source,
-                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+      int fd = source_fds != NULL
+               ? open_tree (source_fds[i], "",
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH)
+               : open_tree (AT_FDCWD, volume->source,
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 
       if (fd < 0)
         {

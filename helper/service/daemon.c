@@ -336,6 +336,8 @@ gocker_daemon_new (GDBusConnection *connection, const GockerDaemonOptions *optio
   daemon->options.busybox_path = g_strdup (options->busybox_path);
   daemon->options.cgroup_parent = g_strdup (options->cgroup_parent);
   daemon->options.idle_timeout = options->idle_timeout;
+  daemon->options.log_max_size = options->log_max_size;
+  daemon->options.log_max_files = options->log_max_files;
   daemon->loop = g_main_loop_ref (loop);
   daemon->containers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                               (GDestroyNotify) gocker_container_object_free);

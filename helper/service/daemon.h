@@ -25,6 +25,8 @@ typedef struct {
   char *busybox_path;
   char *cgroup_parent;      /* first component of every container's cgroup path */
   guint idle_timeout;       /* seconds without work before exiting; 0 = never */
+  guint64 log_max_size;     /* log rotation of new containers (log-file.h) */
+  guint log_max_files;
 } GockerDaemonOptions;
 
 typedef struct _GockerDaemon GockerDaemon;

@@ -13,6 +13,8 @@
 #include "daemon.h"
 #include "engine.h"
 #include "errors.h"
+#include "log-file.h"
+#include "network.h"
 
 #define BUS_NAME "io.github.Gocker1"
 #define DEFAULT_IDLE_TIMEOUT 300
@@ -78,6 +80,8 @@ main (int argc, char **argv)
   g_autofree char *supervisor_path = NULL;
   g_autofree char *busybox_path = NULL;
   g_autofree char *cgroup_parent = NULL;
+  g_autofree char *log_max_size = NULL;
+  g_autofree char *log_max_files = NULL;
   gint idle_timeout = DEFAULT_IDLE_TIMEOUT;
   gboolean persist = FALSE;
   gboolean show_version = FALSE;
@@ -95,6 +99,12 @@ main (int argc, char **argv)
       "Name of the cgroup that holds the containers' cgroups (default gocker)", "NAME" },
     { "idle-timeout", 0, 0, G_OPTION_ARG_INT, &idle_timeout,
       "Exit after this many seconds without requests; 0 never exits (default 300)", "SECONDS" },
+    { "log-max-size", 0, 0, G_OPTION_ARG_STRING, &log_max_size,
+      "Rotate a container's log when it would pass SIZE, such as 10M, or max for no cap "
+      "(default: [logs] max-size of " GOCKER_NETWORK_DEFAULT_CONFIG ", else 10M)", "SIZE" },
+    { "log-max-files", 0, 0, G_OPTION_ARG_STRING, &log_max_files,
+      "Log files kept per container, the current one included (default: [logs] max-files, else 2)",
+      "N" },
     { "persist", 0, 0, G_OPTION_ARG_NONE, &persist,
       "Never exit when idle (same as --idle-timeout 0)", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &show_version, "Print the version and exit", NULL },
@@ -127,6 +137,26 @@ main (int argc, char **argv)
   if (cgroup_parent != NULL && !gocker_validate_name (cgroup_parent, &error))
     {
       g_printerr ("gocker-helper: invalid --cgroup-parent: %s\n", error->message);
+      return 125;
+    }
+  /* Log rotation: the built-in defaults, then the configuration file,
+   * then the options. A bad file leaves the defaults in force rather
+   * than keeping the service from starting. */
+  helper.options.log_max_size = GOCKER_LOG_DEFAULT_MAX_SIZE;
+  helper.options.log_max_files = GOCKER_LOG_DEFAULT_MAX_FILES;
+  if (!gocker_log_config_load (GOCKER_NETWORK_DEFAULT_CONFIG, &helper.options.log_max_size,
+                               &helper.options.log_max_files, &error))
+    {
+      g_warning ("%s; using the default log rotation (max-size 10M, max-files 2)", error->message);
+      g_clear_error (&error);
+    }
+  if ((log_max_size != NULL &&
+       !gocker_log_parse_max_size (log_max_size, &helper.options.log_max_size, &error)) ||
+      (log_max_files != NULL &&
+       !gocker_log_parse_max_files (log_max_files, &helper.options.log_max_files, &error)))
+    {
+      g_printerr ("gocker-helper: invalid --log-max-%s: %s\n",
+                  log_max_files != NULL && log_max_size == NULL ? "files" : "size", error->message);
       return 125;
     }
   if (geteuid () != 0)

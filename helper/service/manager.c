@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "authorize.h"
+#include "caller.h"
 #include "caps.h"
 #include "userns.h"
 #include "container-object.h"
@@ -32,6 +33,7 @@ typedef struct {
   int stdio[3];
   char *name;                         /* reserved while the request runs */
   GockerContainerObject *object;      /* exported once the state file exists */
+  GArray *volume_fds;                 /* volume sources opened as the caller */
   GockerLaunchResult launch;
 } RunRequest;
 
@@ -43,6 +45,12 @@ run_request_free (RunRequest *request)
   for (guint i = 0; i < 3; i++)
     if (request->stdio[i] >= 0)
       close (request->stdio[i]);
+  if (request->volume_fds != NULL)
+    {
+      for (guint i = 0; i < request->volume_fds->len; i++)
+        close (g_array_index (request->volume_fds, int, i));
+      g_array_unref (request->volume_fds);
+    }
   gocker_spec_free (request->spec);
   g_free (request->name);
   gocker_daemon_release (request->daemon);
@@ -155,6 +163,8 @@ build_state (RunRequest *request, guint32 caller_uid)
   log_name = g_strconcat (state->id, ".log", NULL);
   state->log_path = g_build_filename (options->state_dir, "logs", log_name, NULL);
   state->cgroup_path = g_build_filename (options->cgroup_parent, state->id, NULL);
+  state->log_max_size = options->log_max_size;
+  state->log_max_files = options->log_max_files;
   return state;
 }
 
@@ -166,8 +176,10 @@ launch_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   GockerState *state = gocker_container_object_get_state (request->object);
   g_autoptr (GError) error = NULL;
 
-  if (!gocker_launch (options->supervisor_path, options->state_dir, state->id,
-                      request->stdio, &request->launch, &error))
+  if (!gocker_launch_with_volumes (options->supervisor_path, options->state_dir, state->id,
+                                   request->stdio,
+                                   (const int *) request->volume_fds->data, request->volume_fds->len,
+                                   &request->launch, &error))
     {
       g_task_return_error (task, g_steal_pointer (&error));
       return;
@@ -251,6 +263,20 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
       run_request_fail (request, error);
       return;
     }
+
+  {
+    g_auto (GockerCaller) caller = { 0 };
+    GDBusMethodInvocation *invocation = request->invocation;
+
+    if (!gocker_caller_lookup (g_dbus_method_invocation_get_connection (invocation),
+                               g_dbus_method_invocation_get_sender (invocation), &caller, &error) ||
+        (request->volume_fds = gocker_caller_open_volumes (&caller, request->spec->volumes, &error)) == NULL)
+      {
+        g_message ("Rejected a run request of uid %u: %s", caller_uid, error->message);
+        run_request_fail (request, error);
+        return;
+      }
+  }
 
   state = build_state (request, caller_uid);
   state->lower_dir = gocker_image_resolve (options->state_dir, state->spec, options->busybox_path, &error);

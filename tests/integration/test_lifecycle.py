@@ -29,7 +29,7 @@ class ExitCodes(gockertest.TestCase):
         with open(script, "w") as f:
             f.write("#!/bin/sh\necho ran\n")
         os.chmod(script, 0o644)
-        proc = self.gocker("run", "-v", script + ":/not-executable.sh", "/not-executable.sh")
+        proc = self.gocker("run", "-v", script + ":/not-executable.sh:ro", "/not-executable.sh")
         self.assertExit(proc, 126)
 
     def test_exit_killed(self):

@@ -31,16 +31,38 @@ class Volumes(gockertest.TestCase):
     def test_source_holding_state_dir(self):
         # The harness's temporary directory holds the helper's state
         # directory, and so the container's own root overlay.
-        proc = self.gocker("run", "-v", self.env.tmp + ":/host", "/bin/sh", "-c",
+        proc = self.gocker("run", "-v", self.env.tmp + ":/host:ro", "/bin/sh", "-c",
                            "ls /host/work > /dev/null && echo listed")
         self.assertExit(proc, 0)
         self.assertEqual(proc.stdout, "listed\n")
+
+    def test_unreadable_source_rejected(self):
+        secret = os.path.join(self.work, "secret")
+        with open(secret, "w") as f:
+            f.write("root only\n")
+        os.chmod(secret, 0o600)
+        before = self.env.snapshot()
+        proc = self.gocker("run", "-v", secret + ":/secret:ro", "cat", "/secret")
+        self.assertExit(proc, 125)
+        self.assertIn(secret, proc.stderr)
+        self.assertNotIn("root only", proc.stdout)
+        self.assertNothingCreated(before)
+
+    def test_read_only_source_needs_ro(self):
+        shared = os.path.join(self.work, "readable")
+        os.makedirs(shared)
+        os.chmod(shared, 0o755)
+        proc = self.gocker("run", "-v", shared + ":/data", "/bin/true")
+        self.assertExit(proc, 125)
+        self.assertIn(":ro", proc.stderr)
+        proc = self.gocker("run", "-v", shared + ":/data:ro", "ls", "/data")
+        self.assertExit(proc, 0)
 
     def test_file_volume(self):
         path = os.path.join(self.work, "single.conf")
         with open(path, "w") as f:
             f.write("key=value\n")
-        proc = self.gocker("run", "-v", path + ":/etc/single.conf", "cat", "/etc/single.conf")
+        proc = self.gocker("run", "-v", path + ":/etc/single.conf:ro", "cat", "/etc/single.conf")
         self.assertExit(proc, 0)
         self.assertEqual(proc.stdout, "key=value\n")
 
@@ -62,7 +84,7 @@ class Volumes(gockertest.TestCase):
         os.makedirs(os.path.join(self.work, "rel"))
         with open(os.path.join(self.work, "rel", "f.txt"), "w") as f:
             f.write("relative\n")
-        proc = self.gocker("run", "-v", "rel:/data", "cat", "/data/f.txt", cwd=self.work)
+        proc = self.gocker("run", "-v", "rel:/data:ro", "cat", "/data/f.txt", cwd=self.work)
         self.assertExit(proc, 0)
         self.assertEqual(proc.stdout, "relative\n")
 
