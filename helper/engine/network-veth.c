@@ -55,18 +55,6 @@ gocker_netns_loopback_up (pid_t pid, GError **error)
   return sock != NULL && link_up_by_name (sock, "lo", NULL, error);
 }
 
-gboolean
-gocker_netns_container_sysctls (pid_t pid, GError **error)
-{
-  /* The container's root may be an unprivileged user of the host (user
-   * namespace) or lack CAP_NET_BIND_SERVICE and CAP_NET_RAW. Within its
-   * own namespace, binding port 80 and ICMP echo sockets (SOCK_DGRAM, as
-   * iputils ping uses them) are harmless, so allow both for every user.
-   * These sysctls are per network namespace. */
-  return gocker_netns_sysctl_write (pid, "net/ipv4/ip_unprivileged_port_start", "0", error) &&
-         gocker_netns_sysctl_write (pid, "net/ipv4/ping_group_range", "0 2147483647", error);
-}
-
 static gboolean
 configure_inside (struct nl_sock *sock,
                   const GockerNetworkConfig *config,

@@ -390,8 +390,6 @@ gocker_network_setup_container (const char        *state_dir,
 
   if (g_str_equal (network, "host"))
     return TRUE;
-  if (!gocker_netns_container_sysctls (pid, error))
-    return FALSE;
   if (g_str_equal (network, "none"))
     return gocker_netns_loopback_up (pid, error);
 

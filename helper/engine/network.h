@@ -13,7 +13,9 @@
  *     gocker_network_release()    on remove: frees the address and the files
  *     gocker_network_reconcile()  on start: removes veths, addresses, files and
  *                                 rules whose container is gone
- *   the supervisor, between clone and releasing the child
+ *   the supervisor, once the child has entered its network namespace
+ *   (owned by the container's user namespace) and before it binds the
+ *   /etc files
  *     gocker_network_setup_container()
  *   container-init, inside the new mount namespace before pivot_root
  *     gocker_network_bind_etc_files()
@@ -127,10 +129,6 @@ gboolean gocker_veth_setup (const GockerNetworkConfig *config, const char *id, p
                             const char *address, const char *mac, GError **error);
 /* Bring lo up in the network namespace of @pid. */
 gboolean gocker_netns_loopback_up (pid_t pid, GError **error);
-/* In the network namespace of @pid: unprivileged users may bind ports
- * below 1024 and use ping's ICMP sockets (net.ipv4.ip_unprivileged_port_start,
- * net.ipv4.ping_group_range). */
-gboolean gocker_netns_container_sysctls (pid_t pid, GError **error);
 
 /* ---- network-nat.c ---- */
 
@@ -190,7 +188,8 @@ gboolean gocker_network_release (const char *state_dir, const char *id, GError *
 /* On helper start: delete veths, addresses and files whose container is gone
  * or not running, then gocker_network_sync(). */
 gboolean gocker_network_reconcile (const char *state_dir, GPtrArray *states, GError **error);
-/* In the supervisor, between clone and release: write the /etc files and,
+/* In the supervisor, while the child waits in its new network namespace
+ * (@pid names it in /proc): write the /etc files and,
  * for the bridge, create the veth pair; for "none", bring lo up. */
 gboolean gocker_network_setup_container (const char *state_dir, const GockerState *state,
                                          pid_t pid, GError **error);

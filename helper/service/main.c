@@ -155,8 +155,7 @@ main (int argc, char **argv)
       (log_max_files != NULL &&
        !gocker_log_parse_max_files (log_max_files, &helper.options.log_max_files, &error)))
     {
-      g_printerr ("gocker-helper: invalid --log-max-%s: %s\n",
-                  log_max_files != NULL && log_max_size == NULL ? "files" : "size", error->message);
+      g_printerr ("gocker-helper: %s\n", error->message);
       return 125;
     }
   if (geteuid () != 0)
@@ -189,9 +188,10 @@ main (int argc, char **argv)
     }
 
   g_message ("Starting gocker-helper %s (state in %s, cgroups under %s, limits on cgroup %s, "
-             "idle timeout %u s)",
+             "idle timeout %u s, logs rotated at %" G_GUINT64_FORMAT " bytes keeping %u files)",
              GOCKER_VERSION, helper.options.state_dir, helper.options.cgroup_parent,
-             gocker_cgroup_version (), helper.options.idle_timeout);
+             gocker_cgroup_version (), helper.options.idle_timeout,
+             helper.options.log_max_size, helper.options.log_max_files);
 
   helper.loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGTERM, on_terminate, &helper);
