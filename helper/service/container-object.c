@@ -1,5 +1,5 @@
 /* One container on the bus: properties from its state, the Stop, Remove,
- * OpenLog, Wait and GetStats handlers, and the watch on its supervisor. */
+ * OpenLog, OpenLogs, Wait and GetStats handlers, and the watch on its supervisor. */
 #define G_LOG_DOMAIN "gocker-helper"
 
 #include "config.h"
@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 #include "container-object.h"
 #include "engine.h"
 #include "errors.h"
+#include "log-file.h"
 
 struct _GockerContainerObject {
   GockerDaemon *daemon;
@@ -234,7 +236,7 @@ read_exit_and_finish (GockerContainerObject *object)
                             "The supervisor of container %s ended without an exit record (%s); "
                             "its exit code is unknown", object->state->id, error->message);
       record.exit_code = -1;
-      /* Without its supervisor nobody reads the container's output or
+      /* Without its supervisor no process reads the container's output or
        * records its exit, so whatever still runs in its cgroup is ended
        * rather than left unmanaged. */
       if (object->state->cgroup_path != NULL &&
@@ -282,8 +284,8 @@ gocker_container_object_watch (GockerContainerObject *object)
       return;
     }
 
-  /* A pidfd becomes readable when the process exits, whoever its parent
-   * is: the supervisor is not the helper's child after its double fork. */
+  /* A pidfd becomes readable when the process exits, even though the
+   * supervisor is not the helper's child after its double fork. */
   object->pidfd = pidfd;
   object->exit_watch = g_unix_fd_source_new (pidfd, G_IO_IN | G_IO_HUP | G_IO_ERR);
   g_source_set_callback (object->exit_watch, G_SOURCE_FUNC (on_supervisor_exit), object, NULL);
@@ -583,6 +585,89 @@ handle_open_log (GockerContainer *iface, GDBusMethodInvocation *invocation,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* OpenLogs: the rotated files, then the current one. */
+
+static void
+on_open_logs_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Request *request = user_data;
+  GockerContainerObject *object = request->object;
+  const char *log_path = object->state->log_path;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GUnixFDList) fd_list = g_unix_fd_list_new ();
+  g_autoptr (GArray) inodes = g_array_new (FALSE, FALSE, sizeof (ino_t));
+  GVariantBuilder handles;
+
+  if (!gocker_authorize_finish (result, NULL, &error))
+    {
+      gocker_invocation_return_error (request->invocation, error);
+      request_free (request);
+      return;
+    }
+
+  /* Newest first: a rotation between two opens then hands out the same
+   * file twice, which the inode check drops, rather than skipping one.
+   * Rotated files go up to the container's max-files; a missing one ends
+   * the list. */
+  for (guint n = 0; n < MAX (object->state->log_max_files, 1); n++)
+    {
+      g_autofree char *path = n == 0 ? g_strdup (log_path) : gocker_log_rotated_path (log_path, n);
+      gboolean seen = FALSE;
+      struct stat st;
+      int fd;
+
+      fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
+      if (fd < 0 && n > 0 && errno == ENOENT)
+        break;
+      if (fd < 0 || fstat (fd, &st) < 0)
+        {
+          int saved_errno = errno;
+
+          if (fd >= 0)
+            close (fd);
+          gocker_log_container (G_LOG_LEVEL_WARNING, object->state->id, "Opening log %s failed: %s",
+                                path, g_strerror (saved_errno));
+          g_dbus_method_invocation_return_error (request->invocation, GOCKER_ERROR,
+                                                 saved_errno == ENOENT ? GOCKER_ERROR_NOT_FOUND : GOCKER_ERROR_FAILED,
+                                                 "Opening the log %s failed: %s", path, g_strerror (saved_errno));
+          request_free (request);
+          return;
+        }
+      for (guint i = 0; i < inodes->len; i++)
+        seen = seen || g_array_index (inodes, ino_t, i) == st.st_ino;
+      if (!seen)
+        {
+          g_array_append_val (inodes, st.st_ino);
+          if (g_unix_fd_list_append (fd_list, fd, &error) < 0)
+            {
+              close (fd);
+              gocker_invocation_return_error (request->invocation, error);
+              request_free (request);
+              return;
+            }
+        }
+      close (fd);
+    }
+
+  g_variant_builder_init (&handles, G_VARIANT_TYPE ("ah"));
+  for (gint i = g_unix_fd_list_get_length (fd_list) - 1; i >= 0; i--)
+    g_variant_builder_add (&handles, "h", i);
+  gocker_container_complete_open_logs (object->iface, request->invocation, fd_list,
+                                       g_variant_builder_end (&handles));
+  request_free (request);
+}
+
+static gboolean
+handle_open_logs (GockerContainer *iface, GDBusMethodInvocation *invocation,
+                  GUnixFDList *fd_list, gpointer user_data)
+{
+  GockerContainerObject *object = user_data;
+  Request *request = request_new (object, invocation);
+
+  authorize_request (request, GOCKER_VERB_LOGS, on_open_logs_authorized);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
 /* Wait and GetStats need no authorization: they change nothing and tell
  * no more than the properties do. */
 
@@ -642,6 +727,7 @@ gocker_container_object_new (GockerDaemon *daemon, GockerState *state)
   g_signal_connect (object->iface, "handle-stop", G_CALLBACK (handle_stop), object);
   g_signal_connect (object->iface, "handle-remove", G_CALLBACK (handle_remove), object);
   g_signal_connect (object->iface, "handle-open-log", G_CALLBACK (handle_open_log), object);
+  g_signal_connect (object->iface, "handle-open-logs", G_CALLBACK (handle_open_logs), object);
   g_signal_connect (object->iface, "handle-wait", G_CALLBACK (handle_wait), object);
   g_signal_connect (object->iface, "handle-get-stats", G_CALLBACK (handle_get_stats), object);
 
