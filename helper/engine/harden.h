@@ -1,7 +1,7 @@
 /* Hardening of the container's first process: user namespace, masked
  * paths, capabilities, no_new_privs, seccomp and the optional init.
  *
- * Two calls from the container's init process (container-init.c), which
+ * Three calls from the container's init process (container-init.c), which
  * runs as host root in its new namespaces:
  *   1. gocker_harden_prepare() after / was made private and before the
  *      overlay is mounted: resolves the settings, so invalid ones fail

@@ -168,8 +168,8 @@ gocker_log_remove_rotated (const char *log_path, GError **error)
       g_propagate_error (error, g_steal_pointer (&first_error));
       return FALSE;
     }
-  /* Every suffix, not only those below the container's max-files: a file
-   * left by an interrupted rotation goes as well. */
+  /* Every number, not only those below the container's max-files, and
+   * the .new file of an interrupted rotation. */
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       const char *suffix;
@@ -178,7 +178,8 @@ gocker_log_remove_rotated (const char *log_path, GError **error)
       if (strncmp (name, base, base_length) != 0 || name[base_length] != '.')
         continue;
       suffix = name + base_length + 1;
-      if (*suffix == '\0' || strspn (suffix, "0123456789") != strlen (suffix))
+      if (!g_str_equal (suffix, "new") &&
+          (*suffix == '\0' || strspn (suffix, "0123456789") != strlen (suffix)))
         continue;
       path = g_build_filename (dir_path, name, NULL);
       if (g_unlink (path) < 0 && errno != ENOENT && first_error == NULL)
@@ -221,20 +222,40 @@ warn_once (GockerLogWriter *writer, const char *what, const char *path, int save
              what, path, g_strerror (saved_errno));
 }
 
-/* Shift <log>.1 … to <log>.2 …, the current file to <log>.1, and start
- * an empty current file. With one file, the current one is deleted. */
+/* Start an empty current file after a full one. The full file becomes
+ * <log>.1 after older files have moved up one number (<log>.1 to
+ * <log>.2 and so on), or is deleted when only one file is kept. The
+ * current path always exists: the full file gets its second name by a
+ * hard link, and the new file replaces the current one by a rename. */
 static void
 rotate (GockerLogWriter *writer)
 {
+  g_autofree char *new_path = g_strconcat (writer->path, ".new", NULL);
   int fd;
 
-  if (writer->max_files == 1)
+  fd = open (new_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+             GOCKER_LOG_MODE);
+  if (fd < 0)
     {
-      if (g_unlink (writer->path) < 0 && errno != ENOENT)
-        warn_once (writer, "Removing the full log", writer->path, errno);
+      /* Keep the full file and empty it, so the cap still holds. */
+      warn_once (writer, "Opening a new log", new_path, errno);
+      if (writer->fd >= 0 && ftruncate (writer->fd, 0) < 0)
+        warn_once (writer, "Emptying the log", writer->path, errno);
+      writer->size = 0;
+      return;
     }
-  else
+
+  /* Read-only from now on. A reader holding the file sees the mode
+   * change on its descriptor (gocker logs -f), which no timestamp tells
+   * as reliably: a rename in the same clock tick as the last write
+   * leaves ctime equal to mtime. */
+  if (writer->fd >= 0 && fchmod (writer->fd, GOCKER_LOG_ROTATED_MODE) < 0)
+    warn_once (writer, "Marking the full log read-only", writer->path, errno);
+
+  if (writer->max_files > 1)
     {
+      g_autofree char *first = gocker_log_rotated_path (writer->path, 1);
+
       for (guint n = writer->max_files - 1; n >= 2; n--)
         {
           g_autofree char *from = gocker_log_rotated_path (writer->path, n - 1);
@@ -243,19 +264,18 @@ rotate (GockerLogWriter *writer)
           if (rename (from, to) < 0 && errno != ENOENT)
             warn_once (writer, "Rotating the log", from, errno);
         }
-      {
-        g_autofree char *first = gocker_log_rotated_path (writer->path, 1);
-
-        if (rename (writer->path, first) < 0)
-          warn_once (writer, "Rotating the log", writer->path, errno);
-      }
+      /* With two files, <log>.1 is the oldest and goes. */
+      if (g_unlink (first) < 0 && errno != ENOENT)
+        warn_once (writer, "Removing the oldest log", first, errno);
+      if (link (writer->path, first) < 0)
+        warn_once (writer, "Rotating the log", writer->path, errno);
     }
 
-  fd = open (writer->path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0640);
-  if (fd < 0)
+  if (rename (new_path, writer->path) < 0)
     {
-      /* Keep the old file and empty it, so the cap still holds. */
-      warn_once (writer, "Opening a new log", writer->path, errno);
+      warn_once (writer, "Replacing the full log", writer->path, errno);
+      close (fd);
+      g_unlink (new_path);
       if (writer->fd >= 0 && ftruncate (writer->fd, 0) < 0)
         warn_once (writer, "Emptying the log", writer->path, errno);
     }

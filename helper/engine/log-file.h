@@ -2,9 +2,10 @@
  * group of the helper configuration.
  *
  * STATE_DIR/logs/<id>.log is the file being written. When the next byte
- * would pass the cap, it is renamed to <id>.log.1, an older <id>.log.1
- * to <id>.log.2 and so on, keeping max-files files in all; the oldest
- * goes. A reader holding a descriptor keeps reading the renamed file. */
+ * would pass the cap, it is made read-only and becomes <id>.log.1, an
+ * older <id>.log.1 becomes <id>.log.2 and so on, keeping max-files files
+ * in all. The oldest is deleted. A reader holding a descriptor keeps
+ * reading the renamed file, and <id>.log exists at every moment. */
 #pragma once
 
 #include <glib.h>
@@ -14,8 +15,12 @@ G_BEGIN_DECLS
 /* Smallest cap accepted: one page, so a rotation is never needed for
  * every few bytes. */
 #define GOCKER_LOG_MIN_MAX_SIZE 4096
-/* Most files per container: the current one and 99 rotated ones. */
+/* Maximum number of files per container: the current one and 99 rotated ones. */
 #define GOCKER_LOG_MAX_MAX_FILES 100
+/* The file being written, and a rotated one: the missing owner write bit
+ * tells a reader that its descriptor's file was rotated away. */
+#define GOCKER_LOG_MODE 0640
+#define GOCKER_LOG_ROTATED_MODE 0440
 
 /* "10M", "64K", "4096", "1G", or "max" (0: no cap). Same suffixes as the
  * memory limit, at least GOCKER_LOG_MIN_MAX_SIZE. */
@@ -32,7 +37,8 @@ gboolean gocker_log_config_load (const char *path, guint64 *max_size, guint *max
 /* "<log_path>.<n>" */
 char *gocker_log_rotated_path (const char *log_path, guint n);
 
-/* Remove every rotated file <log_path>.<digits> of one log. */
+/* Remove every rotated file <log_path>.<digits> of one log, and
+ * <log_path>.new, which a rotation creates and renames to <log_path>. */
 gboolean gocker_log_remove_rotated (const char *log_path, GError **error);
 
 /* Writes a container's output with the cap applied. The output is copied

@@ -110,37 +110,6 @@ gocker_nl_route_socket_for_pid (pid_t pid, GError **error)
 }
 
 gboolean
-gocker_netns_sysctl_write (pid_t pid, const char *key, const char *value, GError **error)
-{
-  g_autofree char *target_path = g_strdup_printf ("/proc/%d/ns/net", (int) pid);
-  gboolean ok;
-  int target_fd;
-  int self_fd;
-
-  target_fd = open (target_path, O_RDONLY | O_CLOEXEC);
-  self_fd = open ("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (target_fd < 0 || self_fd < 0 || setns (target_fd, CLONE_NEWNET) < 0)
-    {
-      int saved_errno = errno;
-
-      g_set_error (error, GOCKER_NETWORK_ERROR, GOCKER_NETWORK_ERROR_FAILED,
-                   "entering the network namespace %s: %s", target_path, g_strerror (saved_errno));
-      if (target_fd >= 0)
-        close (target_fd);
-      if (self_fd >= 0)
-        close (self_fd);
-      return FALSE;
-    }
-  /* /proc/sys/net shows the namespace of the task that opens the file. */
-  ok = gocker_sysctl_write (key, value, error);
-  if (setns (self_fd, CLONE_NEWNET) < 0)
-    g_error ("returning to the original network namespace: %s", g_strerror (errno));
-  close (target_fd);
-  close (self_fd);
-  return ok;
-}
-
-gboolean
 gocker_sysctl_write (const char *key, const char *value, GError **error)
 {
   g_autofree char *path = g_build_filename ("/proc/sys", key, NULL);

@@ -38,5 +38,3 @@ void gocker_nl_set_error (GError **error, int nl_error, const char *format, ...)
 /* Write @value to /proc/sys/@key (dots are not translated). */
 gboolean gocker_sysctl_write (const char *key, const char *value, GError **error);
 char *gocker_sysctl_read (const char *key, GError **error);
-/* The same, inside the network namespace of @pid. */
-gboolean gocker_netns_sysctl_write (pid_t pid, const char *key, const char *value, GError **error);

@@ -480,7 +480,7 @@ start_container (Supervisor *self, GError **error)
 
   /* The child builds its root and enters its network namespace, which
    * belongs to its user namespace, then sends one byte and waits. End of
-   * file instead means it failed, and the error pipe says why. */
+   * file instead means it failed, and the error pipe has the message. */
   if (wait_for_network_namespace (release_parent))
     {
       /* Networking (network.h): write the container's /etc files; for the

@@ -514,7 +514,7 @@ gocker_userns_open_fd (const GockerIdMap *map, GError **error)
 }
 
 /* The creator of a user namespace, and a process that joins one, has
- * every capability in it; becoming its root keeps them across the
+ * every capability in it. Becoming its root keeps them across the
  * execve() of the command. */
 static gboolean
 become_root (GError **error)
@@ -667,7 +667,7 @@ gocker_userns_open_netns (int userns_fd, GError **error)
 
       /* A network namespace belongs to the user namespace of the process
        * that creates it, so this child enters @userns_fd first, where it
-       * holds every capability. It names itself as open_fd()'s child does. */
+       * has every capability. It names itself as open_fd()'s child does. */
       close (to_parent[0]);
       close (to_child[1]);
       len = readlink ("/proc/self", self, sizeof self - 1);

@@ -36,6 +36,7 @@ struct _GockerContainerObject {
    * reference that completing the call consumes. */
   GPtrArray *waiters;
   gboolean remove_on_exit;   /* a forced Remove is waiting for the exit */
+  gint pending_stop;         /* timeout of a Stop that arrived while starting, or -1 */
   gboolean held;             /* the daemon is held while waiters exist */
 };
 
@@ -352,7 +353,7 @@ begin_stop (GockerContainerObject *object, guint timeout)
                           state->pid, g_strerror (errno));
 
   if (object->kill_timeout == 0)
-    object->kill_timeout = g_timeout_add_seconds (timeout, on_kill_timeout, object);
+    object->kill_timeout = g_timeout_add (timeout * 1000, on_kill_timeout, object);  /* exact, unlike g_timeout_add_seconds */
 }
 
 typedef struct {
@@ -420,7 +421,14 @@ on_stop_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 
   g_ptr_array_add (object->waiters, request->invocation);
   update_hold (object);
-  begin_stop (object, request->timeout);
+  /* Signals sent while the supervisor sets the container up would only
+   * make the start fail with a confusing message; the stop begins once the
+   * command runs. */
+  if (object->state->status == GOCKER_STATUS_CREATED)
+    object->pending_stop = object->pending_stop < 0 ? (gint) request->timeout
+                                                    : MIN (object->pending_stop, (gint) request->timeout);
+  else
+    begin_stop (object, request->timeout);
   request_free (request);
 }
 
@@ -511,7 +519,10 @@ on_remove_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
       object->remove_on_exit = TRUE;
       g_ptr_array_add (object->waiters, request->invocation);
       update_hold (object);
-      begin_stop (object, 0);
+      if (object->state->status == GOCKER_STATUS_CREATED)
+        object->pending_stop = 0;
+      else
+        begin_stop (object, 0);
       request_free (request);
       return;
     }
@@ -720,6 +731,7 @@ gocker_container_object_new (GockerDaemon *daemon, GockerState *state)
   object->path = g_strdup_printf ("/io/github/Gocker1/containers/%s", state->id);
   object->waiters = g_ptr_array_new ();
   object->pidfd = -1;
+  object->pending_stop = -1;
   object->skeleton = gocker_object_skeleton_new (object->path);
   object->iface = gocker_container_skeleton_new ();
   gocker_object_skeleton_set_container (object->skeleton, object->iface);
@@ -759,4 +771,36 @@ gocker_container_object_free (GockerContainerObject *object)
   gocker_state_free (object->state);
   g_free (object->path);
   g_free (object);
+}
+
+void
+gocker_container_object_started (GockerContainerObject *object)
+{
+  if (object->pending_stop >= 0)
+    {
+      begin_stop (object, (guint) object->pending_stop);
+      object->pending_stop = -1;
+    }
+}
+
+void
+gocker_container_object_start_failed (GockerContainerObject *object, const GError *error)
+{
+  g_autoptr (GPtrArray) waiters = g_steal_pointer (&object->waiters);
+
+  /* The container is gone before it ran: a forced Remove got what it asked
+   * for, while Wait and Stop learn why there is nothing to wait for. */
+  object->waiters = g_ptr_array_new ();
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GDBusMethodInvocation *invocation = g_ptr_array_index (waiters, i);
+
+      if (g_strcmp0 (g_dbus_method_invocation_get_method_name (invocation), "Remove") == 0)
+        gocker_container_complete_remove (object->iface, invocation);
+      else
+        g_dbus_method_invocation_return_error (invocation, GOCKER_ERROR, GOCKER_ERROR_FAILED,
+                                               "Container %s failed to start: %s",
+                                               object->state->spec->name, error->message);
+    }
+  update_hold (object);
 }

@@ -21,6 +21,13 @@ gboolean gocker_container_object_save (GockerContainerObject *object, GError **e
 /* Start watching the supervisor (pidfd); handles an already-dead one. */
 void gocker_container_object_watch (GockerContainerObject *object);
 
+/* Begin a Stop or forced Remove that arrived while the container was
+ * being set up; called once its command runs. */
+void gocker_container_object_started (GockerContainerObject *object);
+/* Answer the calls waiting on a container whose start failed, before the
+ * object goes. */
+void gocker_container_object_start_failed (GockerContainerObject *object, const GError *error);
+
 /* Bring a state loaded at start-up in line with the processes that exist. */
 void gocker_container_object_reconcile (GockerContainerObject *object);
 

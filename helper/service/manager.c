@@ -212,6 +212,7 @@ on_launched (GObject *source, GAsyncResult *result, gpointer user_data)
         gocker_log_container (G_LOG_LEVEL_WARNING, state->id, "Cleaning up container %s failed: %s",
                               state->id, cleanup_error->message);
       g_unlink (path);
+      gocker_container_object_start_failed (object, error);
       gocker_daemon_remove_container (request->daemon, object);
       request->object = NULL;
       g_prefix_error (&error, "Starting the container failed: ");
@@ -236,6 +237,9 @@ on_launched (GObject *source, GAsyncResult *result, gpointer user_data)
   gocker_manager_complete_run (request->manager, request->invocation, NULL,
                                gocker_container_object_get_path (object));
   request->invocation = NULL;
+  /* Before the watch: a supervisor that has already exited makes the
+   * watch finish, and maybe remove, the object at once. */
+  gocker_container_object_started (object);
   gocker_container_object_watch (object);
   run_request_free (request);
 }

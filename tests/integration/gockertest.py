@@ -1171,10 +1171,12 @@ def _flatten(suite):
             yield item
 
 
-def main(module_name="__main__"):
+def main(module_name="__main__", helper_args=()):
     """Run the test cases of a module as TAP inside one fresh Environment.
 
-    Arguments on the command line select tests by method name (substring).
+    helper_args are added to the helper's command line (such as
+    ["--log-max-size", "64K"]). Arguments on the command line select tests
+    by method name (substring).
     """
     global _environment
     sys.stdout.reconfigure(line_buffering=True)
@@ -1191,7 +1193,7 @@ def main(module_name="__main__"):
             print("ok %d - %s # SKIP needs root" % (number, test.id().split(".")[-1]))
         return 0
 
-    env = Environment()
+    env = Environment(helper_args=helper_args)
     _environment = env
     try:
         try:

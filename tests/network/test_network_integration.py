@@ -82,11 +82,15 @@ class Network(gockertest.TestCase):
             proc = self.gocker("run", "--rm", "sh", "-c", fetch % target)
             self.assertExit(proc, 0, "fetching from %s" % target)
             self.assertIn(name, proc.stdout.splitlines())
-        # ICMP: ping needs a raw socket, so CAP_NET_RAW over the network
-        # namespace, which a container in a user namespace does not have.
+        # ICMP: busybox ping needs a raw socket, so CAP_NET_RAW in the user
+        # namespace that owns the container's network namespace.
         for target in (first_ip, "10.0.0.1"):
-            proc = self.gocker("run", "--rm", "--userns", "host", "ping", "-c", "1", "-W", "3", target)
+            proc = self.gocker("run", "--rm", "ping", "-c", "1", "-W", "3", target)
             self.assertExit(proc, 0, "ping %s from a container" % target)
+        # Without a user namespace the network namespace is the host user
+        # namespace's, and container root is host root there.
+        proc = self.gocker("run", "--rm", "--userns", "host", "ping", "-c", "1", "-W", "3", first_ip)
+        self.assertExit(proc, 0, "ping %s with --userns host" % first_ip)
         # And the test's namespace (the host here) reaches a container.
         proc = self.in_netns("busybox", "ping", "-c", "1", "-W", "3", second_ip)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
@@ -94,6 +98,66 @@ class Network(gockertest.TestCase):
         self.assertExit(self.gocker("rm", "-f", first), 0)
         self.assertExit(self.gocker("rm", "-f", second), 0)
         self.assertNetworkGone()
+
+    def host_uid(self, cid):
+        """The host UID of the container's first process."""
+        pid = self.env.load_state(cid)["pid"]
+        with open("/proc/%d/status" % pid) as status:
+            return int(next(line for line in status if line.startswith("Uid:")).split()[1])
+
+    def test_detached_containers_ping_each_other(self):
+        # Each container pings the other and the bridge, then stays up; the
+        # first one retries until the second one exists.
+        script = ("for t in %s 10.0.0.1; do n=0; until ping -c 1 -W 1 $t >/dev/null; do "
+                  "n=$((n+1)); if [ $n -ge 25 ]; then echo failed $t; break; fi; sleep 0.2; done; "
+                  "[ $n -lt 25 ] && echo reached $t; done; sleep 60")
+        first = self.run_detached("--name", "pinger1", "sh", "-c", script % "10.0.0.3")
+        second = self.run_detached("--name", "pinger2", "sh", "-c", script % "10.0.0.2")
+        # The defaults: container root is an unprivileged user of the host.
+        for cid in (first, second):
+            self.assertNotEqual(self.host_uid(cid), 0, "the container runs in a user namespace")
+
+        for cid, other in ((first, "10.0.0.3"), (second, "10.0.0.2")):
+            wait_for(lambda: " 10.0.0.1\n" in self.gocker("logs", cid).stdout, 20,
+                     what="both pings of %s" % cid[:12])
+            logs = self.gocker("logs", cid).stdout
+            self.assertIn("reached %s" % other, logs)
+            self.assertIn("reached 10.0.0.1", logs)
+
+        self.assertExit(self.gocker("rm", "-f", first, second), 0)
+        self.assertNetworkGone()
+
+    def test_interfaces_in_user_namespace(self):
+        # Reading the interfaces needs nothing; /sys shows the container's own.
+        proc = self.gocker("run", "--rm", "sh", "-c", "ip link; ip addr; ls /sys/class/net")
+        self.assertExit(proc, 0)
+        self.assertIn("eth0", proc.stdout)
+        self.assertIn("inet 10.0.0.2/24", proc.stdout)
+        self.assertEqual(proc.stdout.split()[-2:], ["eth0", "lo"], "/sys/class/net")
+
+        # Changing them needs CAP_NET_ADMIN, which Docker's default set
+        # leaves out; added, it works on the container's own namespace.
+        change = "ip addr add 192.0.2.1/32 dev lo && ip -o addr show dev lo"
+        proc = self.gocker("run", "--rm", "sh", "-c", change)
+        self.assertNotEqual(proc.returncode, 0, proc.stdout)
+        self.assertIn("not permitted", proc.stderr)
+        proc = self.gocker("run", "--rm", "--cap-add", "NET_ADMIN", "sh", "-c", change)
+        self.assertExit(proc, 0)
+        self.assertIn("192.0.2.1/32", proc.stdout)
+
+    def test_port_80_needs_capability(self):
+        # Port 80 binds through CAP_NET_BIND_SERVICE, not a sysctl: dropped,
+        # the bind fails.
+        proc = self.gocker("run", "--rm", "--cap-drop", "NET_BIND_SERVICE",
+                           "httpd", "-f", "-p", "80")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("Permission denied", proc.stderr)
+        cid = self.run_detached("-p", "8084:80", "--hostname", "port80", "httpd", "-f", "-p", "80",
+                                "-h", "/etc")
+        self.assertNotEqual(self.host_uid(cid), 0, "the container runs in a user namespace")
+        wait_for(lambda: "port80" in self.http_get("10.0.0.1", 8084), 10,
+                 what="httpd on port 80 to answer on 8084")
+        self.assertExit(self.gocker("rm", "-f", cid), 0)
 
     def test_container_sees_eth0_and_route(self):
         proc = self.gocker("run", "--rm", "sh", "-c", "ip -4 -o addr show dev eth0; ip route")
