@@ -532,12 +532,13 @@ gocker_cgroup_create (const char *cgroup_path, const GockerSpec *spec, GError **
   return TRUE;
 }
 
-gboolean
-gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **error)
+static gboolean
+attach (const char *cgroup_path, pid_t pid, gboolean skip_unified, GError **error)
 {
   const GockerCgroupLayout *layout;
   g_autoptr(GPtrArray) dirs = NULL;
   g_autofree char *value = g_strdup_printf ("%d", (int) pid);
+  g_autofree char *unified_dir = NULL;
 
   if (!gocker_cgroup_path_validate (cgroup_path, error))
     return FALSE;
@@ -545,14 +546,59 @@ gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **error)
   if (layout == NULL)
     return FALSE;
 
+  if (skip_unified && layout->unified != NULL)
+    unified_dir = g_build_filename (layout->unified, cgroup_path, NULL);
   dirs = gocker_cgroup_layout_dirs (layout, cgroup_path);
   for (guint i = 0; i < dirs->len; i++)
-    if (!gocker_cgroup_write (g_ptr_array_index (dirs, i), "cgroup.procs", value, error))
-      {
-        g_prefix_error (error, "Moving process %d into its cgroup: ", (int) pid);
-        return FALSE;
-      }
+    {
+      const char *dir = g_ptr_array_index (dirs, i);
+
+      if (g_strcmp0 (dir, unified_dir) == 0)
+        continue;
+      if (!gocker_cgroup_write (dir, "cgroup.procs", value, error))
+        {
+          g_prefix_error (error, "Moving process %d into its cgroup: ", (int) pid);
+          return FALSE;
+        }
+    }
   return TRUE;
+}
+
+gboolean
+gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **error)
+{
+  return attach (cgroup_path, pid, FALSE, error);
+}
+
+gboolean
+gocker_cgroup_attach_except_unified (const char *cgroup_path, pid_t pid, GError **error)
+{
+  return attach (cgroup_path, pid, TRUE, error);
+}
+
+int
+gocker_cgroup_open_unified (const char *cgroup_path, GError **error)
+{
+  const GockerCgroupLayout *layout;
+  g_autofree char *dir = NULL;
+  int fd;
+
+  if (!gocker_cgroup_path_validate (cgroup_path, error))
+    return -1;
+  layout = gocker_cgroup_layout_get (error);
+  if (layout == NULL || layout->unified == NULL)
+    return -1;
+
+  dir = g_build_filename (layout->unified, cgroup_path, NULL);
+  fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Opening cgroup %s: %s", dir, g_strerror (saved_errno));
+    }
+  return fd;
 }
 
 /* Freeze or thaw @dir with the v2 freezer, which needs no controller and

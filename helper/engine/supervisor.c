@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <linux/sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -412,6 +413,8 @@ start_container (Supervisor *self, GError **error)
   g_auto(GockerFd) error_write = -1;
   g_autofree char *setup_error = NULL;
   gboolean network_ready = FALSE;
+  int unified_fd = -1;
+  gboolean placed_in_unified = FALSE;
   int fds[2];
 
   self->state = gocker_state_load (state_path, error);
@@ -444,10 +447,28 @@ start_container (Supervisor *self, GError **error)
   error_write = fds[1];
 
   /* A fork-like clone: no separate stack. The supervisor has one thread,
-   * so the child may use malloc and GLib freely before its exec. */
-  self->child = (pid_t) syscall (SYS_clone,
-                                 (unsigned long) (clone_flags (self->state->spec) | SIGCHLD),
-                                 /* stack= */ NULL, NULL, NULL, NULL);
+   * so the child may use malloc and GLib freely before its exec. clone3
+   * starts it in its unified cgroup right away; plain clone and a write to
+   * cgroup.procs remain for kernels or hosts without that. */
+  unified_fd = gocker_cgroup_open_unified (self->state->cgroup_path, NULL);
+  if (unified_fd >= 0)
+    {
+      struct clone_args args = {
+        .flags = (guint64) clone_flags (self->state->spec) | CLONE_INTO_CGROUP,
+        .exit_signal = SIGCHLD,
+        .cgroup = (guint64) unified_fd,
+      };
+
+      self->child = (pid_t) syscall (SYS_clone3, &args, sizeof args);
+      placed_in_unified = self->child >= 0;
+      if (self->child < 0)
+        g_info ("clone3 into the unified cgroup failed (%s); using clone", g_strerror (errno));
+    }
+  if (!placed_in_unified)
+    self->child = (pid_t) syscall (SYS_clone,
+                                   (unsigned long) (clone_flags (self->state->spec) | SIGCHLD),
+                                   /* stack= */ NULL, NULL, NULL, NULL);
+  close_fd (&unified_fd);
   if (self->child < 0)
     return set_errno_error (error, errno, "creating the namespaces of container", self->id);
   if (self->child == 0)
@@ -467,16 +488,21 @@ start_container (Supervisor *self, GError **error)
   close_stdio (ctx);
   g_clear_pointer (&ctx->volume_trees, gocker_volumes_free_sources);
 
-  /* Into the cgroup before it runs anything, so the limits hold from the
-   * first instruction of the command. */
-  if (!gocker_cgroup_attach (self->state->cgroup_path, self->child, error))
+  /* Released first, the child builds its root while the supervisor moves
+   * it into its cgroups: the first write to cgroup.procs waits for an RCU
+   * grace period (about 20 ms here), which would otherwise add to every
+   * start. The child cannot exec before the network handshake below, so
+   * the limits still hold from the first instruction of the command. Only
+   * the short-lived helpers it forks during setup stay outside. */
+  write_all (release_parent, "R", 1);
+  if (!(placed_in_unified
+         ? gocker_cgroup_attach_except_unified (self->state->cgroup_path, self->child, error)
+         : gocker_cgroup_attach (self->state->cgroup_path, self->child, error)))
     {
       kill (self->child, SIGKILL);
       wait_child (self->child);
       return FALSE;
     }
-
-  write_all (release_parent, "R", 1);
 
   /* The child builds its root and enters its network namespace, which
    * belongs to its user namespace, then sends one byte and waits. End of
