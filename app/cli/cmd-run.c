@@ -419,6 +419,9 @@ gocker_cmd_run (int argc, char **argv)
     }
 
   spec->tty = !options.detach && isatty (STDIN_FILENO);
+  if (g_strcmp0 (spec->network, "host") == 0)
+    g_printerr (_("gocker run: warning: --network host shares the host's network namespace: the "
+                  "container can use every host interface and port\n"));
 
   bus = gocker_client_connect (&error);
   if (bus == NULL)
