@@ -356,21 +356,25 @@ begin_stop (GockerContainerObject *object, guint timeout)
     object->kill_timeout = g_timeout_add (timeout * 1000, on_kill_timeout, object);  /* exact, unlike g_timeout_add_seconds */
 }
 
+/* A call being authorized. It names its container by id, not by pointer,
+ * because another call may remove the container while polkit is asked. It
+ * takes over the handler's reference to the invocation, which returning a
+ * reply or an error consumes. */
 typedef struct {
-  GockerContainerObject *object;
+  GockerDaemon *daemon;
+  char *id;
   GDBusMethodInvocation *invocation;
   guint timeout;
   gboolean force;
 } Request;
 
-/* A call being authorized. It takes over the handler's reference to the
- * invocation, which returning a reply or an error consumes. */
 static Request *
 request_new (GockerContainerObject *object, GDBusMethodInvocation *invocation)
 {
   Request *request = g_new0 (Request, 1);
 
-  request->object = object;
+  request->daemon = object->daemon;
+  request->id = g_strdup (object->state->id);
   request->invocation = invocation;
   gocker_daemon_hold (object->daemon);
   return request;
@@ -379,14 +383,29 @@ request_new (GockerContainerObject *object, GDBusMethodInvocation *invocation)
 static void
 request_free (Request *request)
 {
-  gocker_daemon_release (request->object->daemon);
+  gocker_daemon_release (request->daemon);
+  g_free (request->id);
   g_free (request);
+}
+
+/* The container of an authorized request, or NULL, after answering the
+ * call, when it was removed in the meantime. */
+static GockerContainerObject *
+request_lookup (Request *request)
+{
+  GockerContainerObject *object = gocker_daemon_lookup_id (request->daemon, request->id);
+
+  if (object == NULL)
+    g_dbus_method_invocation_return_error (request->invocation, GOCKER_ERROR, GOCKER_ERROR_NOT_FOUND,
+                                           "Container %s was removed", request->id);
+  return object;
 }
 
 static void
 authorize_request (Request *request, GockerVerb verb, GAsyncReadyCallback callback)
 {
-  GockerState *state = request->object->state;
+  GockerContainerObject *object = gocker_daemon_lookup_id (request->daemon, request->id);
+  GockerState *state = gocker_container_object_get_state (object);
   GockerAuthorizationTarget target = {
     .id = state->id,
     .name = state->spec->name,
@@ -394,7 +413,7 @@ authorize_request (Request *request, GockerVerb verb, GAsyncReadyCallback callba
     .has_owner = TRUE,
   };
 
-  gocker_authorize (gocker_daemon_get_authority (request->object->daemon), request->invocation,
+  gocker_authorize (gocker_daemon_get_authority (request->daemon), request->invocation,
                     verb, &target, callback, request);
 }
 
@@ -402,12 +421,18 @@ static void
 on_stop_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
-  GockerContainerObject *object = request->object;
+  GockerContainerObject *object;
   g_autoptr (GError) error = NULL;
 
   if (!gocker_authorize_finish (result, NULL, &error))
     {
       gocker_invocation_return_error (request->invocation, error);
+      request_free (request);
+      return;
+    }
+  object = request_lookup (request);
+  if (object == NULL)
+    {
       request_free (request);
       return;
     }
@@ -487,12 +512,18 @@ static void
 on_remove_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
-  GockerContainerObject *object = request->object;
+  GockerContainerObject *object;
   g_autoptr (GError) error = NULL;
 
   if (!gocker_authorize_finish (result, NULL, &error))
     {
       gocker_invocation_return_error (request->invocation, error);
+      request_free (request);
+      return;
+    }
+  object = request_lookup (request);
+  if (object == NULL)
+    {
       request_free (request);
       return;
     }
@@ -552,7 +583,7 @@ static void
 on_open_log_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
-  GockerContainerObject *object = request->object;
+  GockerContainerObject *object;
   g_autoptr (GError) error = NULL;
   g_autoptr (GUnixFDList) fd_list = NULL;
   int fd;
@@ -560,6 +591,12 @@ on_open_log_authorized (GObject *source, GAsyncResult *result, gpointer user_dat
   if (!gocker_authorize_finish (result, NULL, &error))
     {
       gocker_invocation_return_error (request->invocation, error);
+      request_free (request);
+      return;
+    }
+  object = request_lookup (request);
+  if (object == NULL)
+    {
       request_free (request);
       return;
     }
@@ -602,8 +639,8 @@ static void
 on_open_logs_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
-  GockerContainerObject *object = request->object;
-  const char *log_path = object->state->log_path;
+  GockerContainerObject *object;
+  const char *log_path;
   g_autoptr (GError) error = NULL;
   g_autoptr (GUnixFDList) fd_list = g_unix_fd_list_new ();
   g_autoptr (GArray) inodes = g_array_new (FALSE, FALSE, sizeof (ino_t));
@@ -615,6 +652,13 @@ on_open_logs_authorized (GObject *source, GAsyncResult *result, gpointer user_da
       request_free (request);
       return;
     }
+  object = request_lookup (request);
+  if (object == NULL)
+    {
+      request_free (request);
+      return;
+    }
+  log_path = object->state->log_path;
 
   /* Newest first: a rotation between two opens then hands out the same
    * file twice, which the inode check drops, rather than skipping one.

@@ -127,6 +127,12 @@ gocker_daemon_lookup_name (GockerDaemon *daemon, const char *name)
   return NULL;
 }
 
+GockerContainerObject *
+gocker_daemon_lookup_id (GockerDaemon *daemon, const char *id)
+{
+  return g_hash_table_lookup (daemon->containers, id);
+}
+
 gboolean
 gocker_daemon_name_is_reserved (GockerDaemon *daemon, const char *name)
 {

@@ -42,6 +42,7 @@ GDBusObjectManagerServer *gocker_daemon_get_object_manager (GockerDaemon *daemon
 
 /* Containers by id, and lookup by name. */
 GockerContainerObject *gocker_daemon_lookup_name (GockerDaemon *daemon, const char *name);
+GockerContainerObject *gocker_daemon_lookup_id (GockerDaemon *daemon, const char *id);
 gboolean gocker_daemon_name_is_reserved (GockerDaemon *daemon, const char *name);
 void gocker_daemon_reserve_name (GockerDaemon *daemon, const char *name);
 void gocker_daemon_release_name (GockerDaemon *daemon, const char *name);

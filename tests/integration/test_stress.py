@@ -156,6 +156,20 @@ class Stress(gockertest.TestCase):
         self.assertEqual(self.env.managed_containers(), {})
         self.assertEqual(self.env.state_files(), set())
 
+    def test_requests_racing_removal(self):
+        # Calls still waiting for polkit when the container goes must get
+        # an error, not reach a freed container in the helper.
+        for round_number in range(8):
+            cid = self.run_detached("sleep", "300")
+            helper = self.env.helper_pid()
+            procs = [self.env.gocker_popen("rm", "-f", cid) for _ in range(10)]
+            procs += [self.env.gocker_popen("logs", cid, user=gockertest.DENIED_USER) for _ in range(10)]
+            procs += [self.env.gocker_popen("stop", "-t", "0", cid) for _ in range(3)]
+            for proc in procs:
+                proc.communicate(timeout=60)
+            self.assertEqual(self.env.helper_pid(), helper, "round %d" % round_number)
+            self.assertNotIn(self.env.container_path(cid), self.env.managed_containers())
+
     def test_same_name_race(self):
         """Ten clients ask for one name at once: exactly one gets it."""
         def client(i):
