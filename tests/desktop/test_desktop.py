@@ -161,11 +161,14 @@ class Desktop(gockertest.TestCase):
 
     def test_screenshot(self):
         session = self.app()
+        # One at a time: each row is waited for before the next container
+        # starts. NOTE: with the AT-SPI driver attached, GTK 4.8 has been
+        # seen to crash the app (a NULL object path in GLib) when several
+        # rows appear within a few milliseconds; the cause is not found yet.
         for name, argv in (("web", ["sh", "-c", "echo serving; sleep 300"]),
                            ("worker", ["sleep", "300"]),
                            ("batch", ["echo", "done"])):
             self.run_detached("--name", name, "--memory-limit", "128M", *argv)
-        for name in ("web", "worker", "batch"):
             self.wait(role="panel", name="^%s, " % name)
         self.select_container("web")
         time.sleep(2.5)
