@@ -4,6 +4,9 @@
 
 #define POLKIT_AGENT_I_KNOW_API_IS_SUBJECT_TO_CHANGE
 #include <polkitagent/polkitagent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "text-agent.h"
@@ -12,6 +15,55 @@ typedef struct {
   PolkitAgentListener *listener;
   gpointer registration;
 } TextAgent;
+
+/* The terminal's settings before the agent turned echo off for the
+ * password, restored when Ctrl-C or a termination signal ends gocker at
+ * the prompt, so the shell does not go on without echo. */
+static int saved_terminal_fd = -1;
+static struct termios saved_terminal;
+static struct sigaction previous_actions[3];
+static const int restored_signals[3] = { SIGINT, SIGTERM, SIGHUP };
+
+static void
+restore_terminal_and_reraise (int signal_number)
+{
+  if (saved_terminal_fd >= 0)
+    tcsetattr (saved_terminal_fd, TCSANOW, &saved_terminal);
+  for (guint i = 0; i < G_N_ELEMENTS (restored_signals); i++)
+    if (restored_signals[i] == signal_number)
+      sigaction (signal_number, &previous_actions[i], NULL);
+  raise (signal_number);
+}
+
+static void
+guard_terminal (void)
+{
+  struct sigaction action = { .sa_handler = restore_terminal_and_reraise };
+  int fd = open ("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+
+  if (fd < 0)
+    return;
+  if (tcgetattr (fd, &saved_terminal) < 0)
+    {
+      close (fd);
+      return;
+    }
+  saved_terminal_fd = fd;
+  sigemptyset (&action.sa_mask);
+  for (guint i = 0; i < G_N_ELEMENTS (restored_signals); i++)
+    sigaction (restored_signals[i], &action, &previous_actions[i]);
+}
+
+static void
+unguard_terminal (void)
+{
+  if (saved_terminal_fd < 0)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (restored_signals); i++)
+    sigaction (restored_signals[i], &previous_actions[i], NULL);
+  close (saved_terminal_fd);
+  saved_terminal_fd = -1;
+}
 
 gpointer
 gocker_text_agent_register (GError **error)
@@ -47,6 +99,7 @@ gocker_text_agent_register (GError **error)
     }
 
   g_debug ("Registered a polkit text agent for process %d", (int) getpid ());
+  guard_terminal ();
 
   agent = g_new0 (TextAgent, 1);
   agent->listener = g_steal_pointer (&listener);
@@ -62,6 +115,7 @@ gocker_text_agent_unregister (gpointer handle)
   if (agent == NULL)
     return;
 
+  unguard_terminal ();
   polkit_agent_listener_unregister (agent->registration);
   g_object_unref (agent->listener);
   g_free (agent);
