@@ -280,6 +280,20 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
         run_request_fail (request, error);
         return;
       }
+
+    /* Without a user namespace container root is host root, and on a
+     * volume it could reach every file below the source. */
+    if (caller.uid != 0 && request->spec->volumes->len > 0 &&
+        g_strcmp0 (request->spec->userns, "host") == 0)
+      {
+        g_set_error (&error, GOCKER_ERROR, GOCKER_ERROR_NOT_AUTHORIZED,
+                     "invalid userns \"host\" with volumes: without a user namespace the "
+                     "container's root would be host root on the volume; only root may combine "
+                     "them, so drop --userns host or the volumes");
+        g_message ("Rejected a run request of uid %u: %s", caller_uid, error->message);
+        run_request_fail (request, error);
+        return;
+      }
   }
 
   state = build_state (request, caller_uid);

@@ -48,6 +48,13 @@ class Volumes(gockertest.TestCase):
         self.assertNotIn("root only", proc.stdout)
         self.assertNothingCreated(before)
 
+    def test_userns_host_volume_rejected(self):
+        before = self.env.snapshot()
+        proc = self.gocker("run", "--userns", "host", "-v", self.work + ":/data:ro", "/bin/true")
+        self.assertExit(proc, 125)
+        self.assertIn("userns", proc.stderr)
+        self.assertNothingCreated(before)
+
     def test_read_only_source_needs_ro(self):
         shared = os.path.join(self.work, "readable")
         os.makedirs(shared)
