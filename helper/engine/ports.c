@@ -123,11 +123,12 @@ gocker_parse_port_mapping (const char         *text,
                        text, parts[0]);
           return FALSE;
         }
-      if (g_inet_address_get_is_multicast (address))
+      if (g_inet_address_get_is_multicast (address) ||
+          strcmp (parts[0], "255.255.255.255") == 0)
         {
           g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
-                       "invalid port mapping \"%s\": the host address \"%s\" is a multicast address; "
-                       "use an address of this host",
+                       "invalid port mapping \"%s\": the host address \"%s\" is a multicast or "
+                       "broadcast address; use an address of this host",
                        text, parts[0]);
           return FALSE;
         }

@@ -118,7 +118,8 @@ mount_volume (int root_fd, const GockerVolume *volume, int source_fd, GError **e
   struct stat target_st;
   gboolean source_is_dir;
 
-  if (stat (volume->source, &source_st) < 0)
+  /* The type of what is mounted, not of what the path names by now. */
+  if (fstat (source_fd, &source_st) < 0)
     {
       int saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),

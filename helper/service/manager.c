@@ -114,9 +114,9 @@ take_stdio (RunRequest *request, GVariant *spec_variant, GUnixFDList *fd_list, G
 static gboolean
 check_host_paths (const GockerSpec *spec, const char *state_dir, GError **error)
 {
-  for (guint i = 0; i < spec->volumes->len; i++)
-    if (!gocker_volume_validate (g_ptr_array_index (spec->volumes, i), error))
-      return FALSE;
+  /* Volume sources are checked when they are opened as the caller
+   * (caller.c): looked at as root here, they would tell the caller which
+   * paths exist in directories it may not search. */
 
   if (spec->rootfs != NULL && !g_file_test (spec->rootfs, G_FILE_TEST_IS_DIR))
     {
