@@ -13,55 +13,25 @@
 #include <unistd.h>
 
 #include "log-file.h"
+#include "spec.h"
 
 gboolean
 gocker_log_parse_max_size (const char *text, guint64 *out_bytes, GError **error)
 {
   guint64 value = 0;
-  guint64 multiplier = 1;
-  const char *p = text;
 
   if (text != NULL && g_ascii_strcasecmp (text, "max") == 0)
     {
       *out_bytes = 0;
       return TRUE;
     }
-  for (; p != NULL && g_ascii_isdigit (*p); p++)
+  if (gocker_parse_size (text, &value) != GOCKER_SIZE_OK)
     {
-      if (value > (G_MAXUINT64 - 9) / 10)
-        goto invalid;
-      value = value * 10 + (guint64) (*p - '0');
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   "invalid log size \"%s\": expected bytes with an optional K, M or G suffix "
+                   "(such as 10M), at least 4K, or max", text != NULL ? text : "");
+      return FALSE;
     }
-  if (p == NULL || p == text)
-    goto invalid;
-  switch (g_ascii_toupper (*p))
-    {
-    case '\0':
-      break;
-    case 'K':
-      multiplier = 1024;
-      break;
-    case 'M':
-      multiplier = 1024 * 1024;
-      break;
-    case 'G':
-      multiplier = 1024 * 1024 * 1024;
-      break;
-    default:
-      goto invalid;
-    }
-  if (*p != '\0')
-    {
-      p++;
-      /* "64KB" and "64KiB" mean the same as "64K", as for the memory limit. */
-      if (g_ascii_strcasecmp (p, "b") == 0 || g_ascii_strcasecmp (p, "ib") == 0)
-        p += strlen (p);
-      if (*p != '\0')
-        goto invalid;
-    }
-  if (value > G_MAXINT64 / multiplier)
-    goto invalid;
-  value *= multiplier;
   if (value < GOCKER_LOG_MIN_MAX_SIZE)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -71,12 +41,6 @@ gocker_log_parse_max_size (const char *text, guint64 *out_bytes, GError **error)
     }
   *out_bytes = value;
   return TRUE;
-
-invalid:
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-               "invalid log size \"%s\": expected bytes with an optional K, M or G suffix "
-               "(such as 10M), at least 4K, or max", text != NULL ? text : "");
-  return FALSE;
 }
 
 gboolean

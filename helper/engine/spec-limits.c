@@ -68,31 +68,26 @@ gocker_parse_cpu_limit (const char *text, double *out_cpus, GError **error)
   return TRUE;
 }
 
-gboolean
-gocker_parse_memory_limit (const char *text, guint64 *out_bytes, GError **error)
+GockerSizeParse
+gocker_parse_size (const char *text, guint64 *out_bytes)
 {
   const char *p;
   guint64 value = 0;
   guint64 multiplier = 1;
 
   if (text == NULL || *text == '\0')
-    goto invalid;
-  if (is_max (text))
-    {
-      *out_bytes = 0;
-      return TRUE;
-    }
+    return GOCKER_SIZE_INVALID;
 
   for (p = text; g_ascii_isdigit (*p); p++)
     {
       guint digit = *p - '0';
 
       if (value > (G_MAXUINT64 - digit) / 10)
-        goto too_large;
+        return GOCKER_SIZE_TOO_LARGE;
       value = value * 10 + digit;
     }
   if (p == text)
-    goto invalid;
+    return GOCKER_SIZE_INVALID;
 
   switch (g_ascii_toupper (*p))
     {
@@ -108,7 +103,7 @@ gocker_parse_memory_limit (const char *text, guint64 *out_bytes, GError **error)
       multiplier = 1024 * 1024 * 1024;
       break;
     default:
-      goto invalid;
+      return GOCKER_SIZE_INVALID;
     }
   if (*p != '\0')
     {
@@ -117,12 +112,42 @@ gocker_parse_memory_limit (const char *text, guint64 *out_bytes, GError **error)
       if (g_ascii_strcasecmp (p, "b") == 0 || g_ascii_strcasecmp (p, "ib") == 0)
         p += strlen (p);
       if (*p != '\0')
-        goto invalid;
+        return GOCKER_SIZE_INVALID;
     }
 
   if (value > G_MAXINT64 / multiplier)
-    goto too_large;
-  value *= multiplier;
+    return GOCKER_SIZE_TOO_LARGE;
+  *out_bytes = value * multiplier;
+  return GOCKER_SIZE_OK;
+}
+
+gboolean
+gocker_parse_memory_limit (const char *text, guint64 *out_bytes, GError **error)
+{
+  guint64 value = 0;
+
+  if (text != NULL && is_max (text))
+    {
+      *out_bytes = 0;
+      return TRUE;
+    }
+
+  switch (gocker_parse_size (text, &value))
+    {
+    case GOCKER_SIZE_OK:
+      break;
+    case GOCKER_SIZE_TOO_LARGE:
+      g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
+                   _("invalid memory limit \"%s\": the value is too large; use max for no limit"), text);
+      return FALSE;
+    case GOCKER_SIZE_INVALID:
+    default:
+      g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
+                   _("invalid memory limit \"%s\": expected bytes with an optional K, M or G suffix "
+                   "(such as 512M or 1g), at least 6M, or max"),
+                   text ? text : "");
+      return FALSE;
+    }
 
   if (value < GOCKER_MIN_MEMORY_LIMIT)
     {
@@ -134,18 +159,6 @@ gocker_parse_memory_limit (const char *text, guint64 *out_bytes, GError **error)
 
   *out_bytes = value;
   return TRUE;
-
-invalid:
-  g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
-               _("invalid memory limit \"%s\": expected bytes with an optional K, M or G suffix "
-               "(such as 512M or 1g), at least 6M, or max"),
-               text ? text : "");
-  return FALSE;
-
-too_large:
-  g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
-               _("invalid memory limit \"%s\": the value is too large; use max for no limit"), text);
-  return FALSE;
 }
 
 gboolean

@@ -88,6 +88,16 @@ GockerVolume *gocker_volume_new (const char *source, const char *target, gboolea
 void gocker_volume_free (GockerVolume *volume);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GockerVolume, gocker_volume_free)
 
+typedef enum {
+  GOCKER_SIZE_OK,
+  GOCKER_SIZE_INVALID,
+  GOCKER_SIZE_TOO_LARGE,
+} GockerSizeParse;
+
+/* Parse bytes with an optional K, M or G suffix (powers of 1024, either
+ * case; "KB" and "KiB" too). "max" is the caller's business. */
+GockerSizeParse gocker_parse_size (const char *text, guint64 *out_bytes);
+
 /* Limits. Each accepts "max" (stored as 0 = unlimited). */
 gboolean gocker_parse_cpu_limit (const char *text, double *out_cpus, GError **error);
 gboolean gocker_parse_memory_limit (const char *text, guint64 *out_bytes, GError **error);
