@@ -576,6 +576,35 @@ gocker_cgroup_attach_except_unified (const char *cgroup_path, pid_t pid, GError 
   return attach (cgroup_path, pid, TRUE, error);
 }
 
+void
+gocker_cgroup_prewarm (void)
+{
+  g_autofree char *self = NULL;
+  g_autofree char *own_cgroup = NULL;
+  g_autofree char *procs = NULL;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  const GockerCgroupLayout *layout = gocker_cgroup_layout_get (NULL);
+  const char *line;
+  int fd;
+
+  if (layout == NULL || layout->unified == NULL ||
+      !g_file_get_contents ("/proc/self/cgroup", &self, NULL, NULL))
+    return;
+  /* The unified hierarchy's line is "0::/PATH". */
+  line = strstr (self, "0::/");
+  if (line == NULL || (line != self && line[-1] != '\n'))
+    return;
+  line += 3;
+  own_cgroup = g_strndup (line, strcspn (line, "\n"));
+  procs = g_build_filename (layout->unified, own_cgroup, "cgroup.procs", NULL);
+  fd = open (procs, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || write (fd, pid, strlen (pid)) < 0)
+    g_debug ("Writing %s to %s failed (%s); container starts wait longer",
+             pid, procs, g_strerror (errno));
+  if (fd >= 0)
+    close (fd);
+}
+
 int
 gocker_cgroup_open_unified (const char *cgroup_path, GError **error)
 {

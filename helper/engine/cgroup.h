@@ -28,6 +28,15 @@ gboolean gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **erro
  * unified hierarchy. */
 int gocker_cgroup_open_unified (const char *cgroup_path, GError **error);
 
+/* Start the RCU grace period that the next write to any cgroup.procs has
+ * to wait for (the kernel's cgroup_threadgroup_rwsem), by writing the
+ * calling process's own pid into the cgroup it is already in, which moves
+ * nothing. Run in a worker thread as soon as a container is requested, the
+ * wait overlaps the rest of the setup, and the supervisor's writes shortly
+ * after find the lock's fast path already switched. Failures are ignored:
+ * this only saves time. */
+void gocker_cgroup_prewarm (void);
+
 /* Like gocker_cgroup_attach(), leaving out the unified hierarchy, for a
  * process that clone3 already started there. */
 gboolean gocker_cgroup_attach_except_unified (const char *cgroup_path, pid_t pid, GError **error);

@@ -19,6 +19,7 @@
 #include "authorize.h"
 #include "caller.h"
 #include "caps.h"
+#include "cgroup.h"
 #include "userns.h"
 #include "container-object.h"
 #include "daemon.h"
@@ -356,6 +357,13 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_run_in_thread (task, launch_thread);
 }
 
+static gpointer
+prewarm_cgroups (gpointer data)
+{
+  gocker_cgroup_prewarm ();
+  return NULL;
+}
+
 static gboolean
 handle_run (GockerManager *manager, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
             GVariant *spec_variant, gpointer user_data)
@@ -370,6 +378,9 @@ handle_run (GockerManager *manager, GDBusMethodInvocation *invocation, GUnixFDLi
   request->invocation = invocation;
   request->stdio[0] = request->stdio[1] = request->stdio[2] = -1;
   gocker_daemon_hold (daemon);
+  /* The grace period of the supervisor's first cgroup.procs write starts
+   * now, in parallel with checking, authorizing and launching. */
+  g_thread_unref (g_thread_new ("gocker-prewarm", prewarm_cgroups, NULL));
 
   request->spec = gocker_spec_from_variant (spec_variant, &error);
   if (request->spec == NULL)
