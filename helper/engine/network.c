@@ -373,37 +373,3 @@ gocker_network_reconcile (const char *state_dir, GPtrArray *states, GError **err
 
   return gocker_network_sync (state_dir, states, error);
 }
-
-gboolean
-gocker_network_setup_container (const char        *state_dir,
-                                const GockerState *state,
-                                pid_t              pid,
-                                GError           **error)
-{
-  g_autofree char *resolv_conf = NULL;
-  const char *network = spec_network (state->spec);
-
-  /* A host without /etc/resolv.conf gives a container without nameservers. */
-  g_file_get_contents ("/etc/resolv.conf", &resolv_conf, NULL, NULL);
-  if (!gocker_network_write_etc_files (state_dir, state, resolv_conf, error))
-    return FALSE;
-
-  if (g_str_equal (network, "host"))
-    return TRUE;
-  if (g_str_equal (network, "none"))
-    return gocker_netns_loopback_up (pid, error);
-
-  {
-    g_autoptr(GockerNetworkConfig) config = gocker_network_config_load_current (state_dir, error);
-
-    if (config == NULL)
-      return FALSE;
-    if (state->ip_address == NULL || state->mac_address == NULL)
-      {
-        g_set_error (error, GOCKER_NETWORK_ERROR, GOCKER_NETWORK_ERROR_INVALID,
-                     "container %s has no address allocated for the bridge network", state->id);
-        return FALSE;
-      }
-    return gocker_veth_setup (config, state->id, pid, state->ip_address, state->mac_address, error);
-  }
-}
