@@ -27,7 +27,8 @@ struct _GockerHarden {
   const GockerState *state;
   guint64 caps_keep;
   GockerIdMap map;
-  int userns_fd;             /* a namespace with @map, for ID-mapped volumes */
+  int userns_fd;             /* a namespace with @map, for the ID-mapped image */
+  int volume_userns_fd;      /* maps the requesting user to container root, for volumes */
   int init_tree_fd;          /* detached read-only mount of gocker-init */
   char **command_argv;
 };
@@ -47,6 +48,8 @@ gocker_harden_free (GockerHarden *harden)
     return;
   if (harden->userns_fd >= 0)
     close (harden->userns_fd);
+  if (harden->volume_userns_fd >= 0)
+    close (harden->volume_userns_fd);
   if (harden->init_tree_fd >= 0)
     close (harden->init_tree_fd);
   g_strfreev (harden->command_argv);
@@ -235,6 +238,7 @@ gocker_harden_prepare (const GockerState *state, const char *state_dir,
 
   harden->state = state;
   harden->userns_fd = -1;
+  harden->volume_userns_fd = -1;
   harden->init_tree_fd = -1;
 
   if (!gocker_caps_compute ((const char *const *) spec->cap_add,
@@ -253,6 +257,28 @@ gocker_harden_prepare (const GockerState *state, const char *state_dir,
         return NULL;
       if (!prepare_lower (harden, state_dir, state->lower_dir, error))
         return NULL;
+
+      /* The volumes of a user other than root map only that user's IDs
+       * to container root. On a volume, container root then has exactly
+       * that user's rights: files of other host users, root's included,
+       * stay out of its reach below a directory the user could open. The
+       * price: the kernel lets no one create files in a directory whose
+       * owner is unmapped, even a world-writable one such as /tmp. */
+      if (state->owner_uid != 0 && spec->volumes->len > 0)
+        {
+          GockerIdMap caller_map = {
+            .enabled = TRUE,
+            .host_uid = harden->map.host_uid,
+            .host_gid = harden->map.host_gid,
+            .count = 1,
+            .inside_uid = state->owner_uid,
+            .inside_gid = state->owner_gid,
+          };
+
+          harden->volume_userns_fd = gocker_userns_open_fd (&caller_map, error);
+          if (harden->volume_userns_fd < 0)
+            return NULL;
+        }
 
       /* The overlay's root directory is the upper directory, and the
        * container's root must be able to write to it. */
@@ -334,7 +360,9 @@ idmap_volumes (GockerHarden *harden, GError **error)
       fd = open_in_root (volume->target);
       if (fd < 0)
         return set_errno_error (error, errno, "opening the volume target", volume->target);
-      mapped = gocker_userns_idmap_in_place (harden->userns_fd, fd, volume->target, &local_error);
+      mapped = gocker_userns_idmap_in_place (harden->volume_userns_fd >= 0 ? harden->volume_userns_fd
+                                                                            : harden->userns_fd,
+                                             fd, volume->target, &local_error);
       close (fd);
       if (mapped)
         continue;

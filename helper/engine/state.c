@@ -89,6 +89,8 @@ gocker_state_to_json (const GockerState *state)
   json_builder_add_string_value (builder, gocker_status_to_string (state->status));
   json_builder_set_member_name (builder, "owner-uid");
   json_builder_add_int_value (builder, state->owner_uid);
+  json_builder_set_member_name (builder, "owner-gid");
+  json_builder_add_int_value (builder, state->owner_gid);
   json_builder_set_member_name (builder, "created-at");
   json_builder_add_int_value (builder, state->created_at);
   json_builder_set_member_name (builder, "finished-at");
@@ -184,6 +186,8 @@ gocker_state_from_json (JsonNode *node, GError **error)
       return NULL;
     }
   state->owner_uid = value;
+  value = member_int (object, "owner-gid", state->owner_uid);
+  state->owner_gid = value >= 0 && value <= G_MAXUINT32 ? value : state->owner_uid;
 
   state->created_at = member_int (object, "created-at", 0);
   state->finished_at = member_int (object, "finished-at", 0);

@@ -26,6 +26,7 @@ typedef struct {
   GockerSpec *spec;              /* name is always set in a saved state */
   GockerStatus status;
   guint32 owner_uid;
+  guint32 owner_gid;              /* primary group of the owner, for volume ID maps */
   gint64 created_at;             /* microseconds since the epoch */
   gint64 finished_at;            /* 0 while not finished */
   int exit_code;                 /* -1 while running or when unknown */

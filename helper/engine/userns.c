@@ -394,11 +394,12 @@ write_id_maps (const char *pid, const GockerIdMap *map, GError **error)
 {
   const char *const files[] = { "uid_map", "gid_map" };
   const guint32 starts[] = { map->host_uid, map->host_gid };
+  const guint32 insides[] = { map->inside_uid, map->inside_gid };
 
   for (gsize i = 0; i < G_N_ELEMENTS (files); i++)
     {
       g_autofree char *path = g_strdup_printf ("/proc/%s/%s", pid, files[i]);
-      g_autofree char *line = g_strdup_printf ("0 %u %u\n", starts[i], map->count);
+      g_autofree char *line = g_strdup_printf ("%u %u %u\n", insides[i], starts[i], map->count);
       auto_fd int fd = open (path, O_WRONLY | O_CLOEXEC);
 
       if (fd < 0)
@@ -409,7 +410,7 @@ write_id_maps (const char *pid, const GockerIdMap *map, GError **error)
           int saved_errno = errno;
 
           g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "writing \"0 %u %u\" to %s: %s", starts[i], map->count, path,
+                       "writing \"%u %u %u\" to %s: %s", insides[i], starts[i], map->count, path,
                        g_strerror (saved_errno));
           return FALSE;
         }

@@ -22,6 +22,8 @@ typedef struct {
   guint32 host_uid;          /* host UID of container UID 0 */
   guint32 host_gid;          /* host GID of container GID 0 */
   guint32 count;             /* container IDs 0 .. count-1 are mapped */
+  guint32 inside_uid;        /* first ID inside the namespace: 0, but for volume maps */
+  guint32 inside_gid;
 } GockerIdMap;
 
 /* Parse --userns-map "CONTAINER:HOST:COUNT". CONTAINER must be 0, so the

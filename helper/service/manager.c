@@ -35,6 +35,7 @@ typedef struct {
   char *name;                         /* reserved while the request runs */
   GockerContainerObject *object;      /* exported once the state file exists */
   GArray *volume_fds;                 /* volume sources opened as the caller */
+  guint32 caller_gid;
   GockerLaunchResult launch;
 } RunRequest;
 
@@ -159,6 +160,7 @@ build_state (RunRequest *request, guint32 caller_uid)
   g_free (state->spec->name);
   state->spec->name = g_strdup (request->name);
   state->owner_uid = caller_uid;
+  state->owner_gid = request->caller_gid;
   state->created_at = g_get_real_time ();
   state->status = GOCKER_STATUS_CREATED;
   log_name = g_strconcat (state->id, ".log", NULL);
@@ -281,6 +283,7 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
         run_request_fail (request, error);
         return;
       }
+    request->caller_gid = caller.gid;
 
     /* Without a user namespace container root is host root, and on a
      * volume it could reach every file below the source. */

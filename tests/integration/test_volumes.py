@@ -2,6 +2,7 @@
 """Bind-mounted volumes: files, directories, read-only, relative host paths."""
 
 import os
+import pwd
 
 import gockertest
 
@@ -13,6 +14,10 @@ class Volumes(gockertest.TestCase):
         self.work = os.path.join(self.env.tmp, "work", self.id().split(".")[-1])
         os.makedirs(self.work)
         os.chmod(self.work, 0o777)
+        # A user mounts directories of their own; container root acts on
+        # a volume with the rights of the user who created the container.
+        user = pwd.getpwnam(gockertest.ALLOWED_USER)
+        os.chown(self.work, user.pw_uid, user.pw_gid)
 
     def test_directory_read(self):
         with open(os.path.join(self.work, "hello.txt"), "w") as f:
@@ -47,6 +52,31 @@ class Volumes(gockertest.TestCase):
         self.assertIn(secret, proc.stderr)
         self.assertNotIn("root only", proc.stdout)
         self.assertNothingCreated(before)
+
+    def test_files_below_source_keep_owner(self):
+        # A root-only file below the user's directory stays unreadable, and
+        # what the container writes belongs to the user on the host.
+        secret = os.path.join(self.work, "secret")
+        with open(secret, "w") as f:
+            f.write("root only\n")
+        os.chmod(secret, 0o600)
+        proc = self.gocker("run", "-v", self.work + ":/data", "/bin/sh", "-c",
+                           "cat /data/secret; echo mine > /data/new")
+        self.assertNotIn("root only", proc.stdout)
+        self.assertIn("Permission denied", proc.stderr)
+        uid = pwd.getpwnam(gockertest.ALLOWED_USER).pw_uid
+        self.assertEqual(os.stat(os.path.join(self.work, "new")).st_uid, uid)
+
+    def test_foreign_directory_not_writable(self):
+        # The kernel lets no one create files in a directory whose owner the
+        # volume's ID map leaves out, even a world-writable one.
+        shared = os.path.join(self.env.tmp, "work", "root-owned-%s" % self.id().split(".")[-1])
+        os.makedirs(shared)
+        os.chmod(shared, 0o777)
+        proc = self.gocker("run", "-v", shared + ":/data", "/bin/sh", "-c", "echo x > /data/f")
+        self.assertExit(proc, 1)
+        self.assertIn("Permission denied", proc.stderr)
+        self.assertFalse(os.path.exists(os.path.join(shared, "f")))
 
     def test_userns_host_volume_rejected(self):
         before = self.env.snapshot()
