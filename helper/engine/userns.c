@@ -429,52 +429,64 @@ wait_child (pid_t pid)
   return status;
 }
 
-int
-gocker_userns_open_fd (const GockerIdMap *map, GError **error)
+/* A short-lived child that sits in a new namespace, so the parent can set
+ * the namespace up from outside and open it through /proc. */
+typedef struct {
+  pid_t child;
+  int release_fd;            /* closing it lets the child exit */
+  char pid_text[32];         /* the child's pid as this /proc names it */
+} NamespaceHolder;
+
+/* Fork the holder: it joins @join_userns_fd unless that is -1, unshares
+ * @flags and waits. @failure is the message when that fails. */
+static gboolean
+holder_start (int join_userns_fd, int flags, const char *what, const char *failure,
+              NamespaceHolder *holder, GError **error)
 {
   int to_parent[2];
   int to_child[2];
-  char pid_text[32] = { 0 };
   ssize_t n;
-  pid_t child;
-  int ns_fd = -1;
 
+  memset (holder, 0, sizeof *holder);
+  holder->release_fd = -1;
   if (pipe2 (to_parent, O_CLOEXEC) < 0)
-    {
-      set_errno_error (error, errno, "creating a pipe for", "the user namespace");
-      return -1;
-    }
+    return set_errno_error (error, errno, "creating a pipe for", what);
   if (pipe2 (to_child, O_CLOEXEC) < 0)
     {
-      set_errno_error (error, errno, "creating a pipe for", "the user namespace");
+      set_errno_error (error, errno, "creating a pipe for", what);
       close (to_parent[0]);
       close (to_parent[1]);
-      return -1;
+      return FALSE;
     }
 
-  child = fork ();
-  if (child < 0)
+  holder->child = fork ();
+  if (holder->child < 0)
     {
-      set_errno_error (error, errno, "forking for", "the user namespace");
+      set_errno_error (error, errno, "forking for", what);
       close (to_parent[0]);
       close (to_parent[1]);
       close (to_child[0]);
       close (to_child[1]);
-      return -1;
+      return FALSE;
     }
 
-  if (child == 0)
+  if (holder->child == 0)
     {
       char self[32];
       char byte;
       ssize_t len;
 
       /* The parent may be in another PID namespace than the /proc it sees,
-       * so the child names itself the way that /proc does. */
+       * so the child names itself the way that /proc does. A network
+       * namespace belongs to the user namespace of the process that
+       * creates it, so the child joins that one first, where it has every
+       * capability. */
       close (to_parent[0]);
       close (to_child[1]);
       len = readlink ("/proc/self", self, sizeof self - 1);
-      if (len <= 0 || unshare (CLONE_NEWUSER) < 0)
+      if (len <= 0 ||
+          (join_userns_fd >= 0 && setns (join_userns_fd, CLONE_NEWUSER) < 0) ||
+          unshare (flags) < 0)
         _exit (1);
       self[len] = '\0';
       if (!write_all (to_parent[1], self, strlen (self)))
@@ -488,29 +500,56 @@ gocker_userns_open_fd (const GockerIdMap *map, GError **error)
 
   close (to_parent[1]);
   close (to_child[0]);
+  holder->release_fd = to_child[1];
   do
-    n = read (to_parent[0], pid_text, sizeof pid_text - 1);
+    n = read (to_parent[0], holder->pid_text, sizeof holder->pid_text - 1);
   while (n < 0 && errno == EINTR);
   close (to_parent[0]);
 
   if (n <= 0)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 "creating a user namespace failed; check that the kernel allows them "
-                 "(user.max_user_namespaces)");
-  else
     {
-      g_autofree char *ns_path = g_strdup_printf ("/proc/%s/ns/user", pid_text);
-
-      if (write_id_maps (pid_text, map, error))
-        {
-          ns_fd = open (ns_path, O_RDONLY | O_CLOEXEC);
-          if (ns_fd < 0)
-            set_errno_error (error, errno, "opening", ns_path);
-        }
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, failure);
+      close (holder->release_fd);
+      holder->release_fd = -1;
+      wait_child (holder->child);
+      return FALSE;
     }
+  return TRUE;
+}
 
-  close (to_child[1]);
-  wait_child (child);
+/* Open the holder's namespace of kind @ns ("user", "net"). */
+static int
+holder_open (const NamespaceHolder *holder, const char *ns, GError **error)
+{
+  g_autofree char *ns_path = g_strdup_printf ("/proc/%s/ns/%s", holder->pid_text, ns);
+  int fd = open (ns_path, O_RDONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    set_errno_error (error, errno, "opening", ns_path);
+  return fd;
+}
+
+static void
+holder_release (NamespaceHolder *holder)
+{
+  close (holder->release_fd);
+  holder->release_fd = -1;
+  wait_child (holder->child);
+}
+
+int
+gocker_userns_open_fd (const GockerIdMap *map, GError **error)
+{
+  NamespaceHolder holder;
+  int ns_fd = -1;
+
+  if (!holder_start (-1, CLONE_NEWUSER, "the user namespace",
+                     "creating a user namespace failed; check that the kernel allows them "
+                     "(user.max_user_namespaces)", &holder, error))
+    return -1;
+  if (write_id_maps (holder.pid_text, map, error))
+    ns_fd = holder_open (&holder, "user", error);
+  holder_release (&holder);
   return ns_fd;
 }
 
@@ -629,82 +668,16 @@ gocker_userns_join (int userns_fd, GError **error)
 int
 gocker_userns_open_netns (int userns_fd, GError **error)
 {
-  int to_parent[2];
-  int to_child[2];
-  char pid_text[32] = { 0 };
-  ssize_t n;
-  pid_t child;
-  int ns_fd = -1;
+  NamespaceHolder holder;
+  int ns_fd;
 
-  if (pipe2 (to_parent, O_CLOEXEC) < 0)
-    {
-      set_errno_error (error, errno, "creating a pipe for", "the network namespace");
-      return -1;
-    }
-  if (pipe2 (to_child, O_CLOEXEC) < 0)
-    {
-      set_errno_error (error, errno, "creating a pipe for", "the network namespace");
-      close (to_parent[0]);
-      close (to_parent[1]);
-      return -1;
-    }
-
-  child = fork ();
-  if (child < 0)
-    {
-      set_errno_error (error, errno, "forking for", "the network namespace");
-      close (to_parent[0]);
-      close (to_parent[1]);
-      close (to_child[0]);
-      close (to_child[1]);
-      return -1;
-    }
-
-  if (child == 0)
-    {
-      char self[32];
-      char byte;
-      ssize_t len;
-
-      /* A network namespace belongs to the user namespace of the process
-       * that creates it, so this child enters @userns_fd first, where it
-       * has every capability. It names itself as open_fd()'s child does. */
-      close (to_parent[0]);
-      close (to_child[1]);
-      len = readlink ("/proc/self", self, sizeof self - 1);
-      if (len <= 0 || setns (userns_fd, CLONE_NEWUSER) < 0 || unshare (CLONE_NEWNET) < 0)
-        _exit (1);
-      self[len] = '\0';
-      if (!write_all (to_parent[1], self, strlen (self)))
-        _exit (1);
-      close (to_parent[1]);
-      while (read (to_child[0], &byte, 1) < 0 && errno == EINTR)
-        ;
-      _exit (0);
-    }
-
-  close (to_parent[1]);
-  close (to_child[0]);
-  do
-    n = read (to_parent[0], pid_text, sizeof pid_text - 1);
-  while (n < 0 && errno == EINTR);
-  close (to_parent[0]);
-
-  if (n <= 0)
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                 "creating a network namespace in the container's user namespace failed; "
-                 "check that the kernel allows network namespaces (user.max_net_namespaces)");
-  else
-    {
-      g_autofree char *ns_path = g_strdup_printf ("/proc/%s/ns/net", pid_text);
-
-      ns_fd = open (ns_path, O_RDONLY | O_CLOEXEC);
-      if (ns_fd < 0)
-        set_errno_error (error, errno, "opening", ns_path);
-    }
-
-  close (to_child[1]);
-  wait_child (child);
+  if (!holder_start (userns_fd, CLONE_NEWNET, "the network namespace",
+                     "creating a network namespace in the container's user namespace failed; "
+                     "check that the kernel allows network namespaces (user.max_net_namespaces)",
+                     &holder, error))
+    return -1;
+  ns_fd = holder_open (&holder, "net", error);
+  holder_release (&holder);
   return ns_fd;
 }
 
