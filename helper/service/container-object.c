@@ -401,6 +401,27 @@ request_lookup (Request *request)
   return object;
 }
 
+/* The container of a request once polkit has answered. On a denial, or
+ * when the container was removed meanwhile, the call gets its error, the
+ * request is freed and NULL returned. */
+static GockerContainerObject *
+request_finish_authorization (Request *request, GAsyncResult *result)
+{
+  g_autoptr (GError) error = NULL;
+  GockerContainerObject *object;
+
+  if (!gocker_authorize_finish (result, NULL, &error))
+    {
+      gocker_invocation_return_error (request->invocation, error);
+      request_free (request);
+      return NULL;
+    }
+  object = request_lookup (request);
+  if (object == NULL)
+    request_free (request);
+  return object;
+}
+
 static void
 authorize_request (Request *request, GockerVerb verb, GAsyncReadyCallback callback)
 {
@@ -422,20 +443,10 @@ on_stop_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
   GockerContainerObject *object;
-  g_autoptr (GError) error = NULL;
 
-  if (!gocker_authorize_finish (result, NULL, &error))
-    {
-      gocker_invocation_return_error (request->invocation, error);
-      request_free (request);
-      return;
-    }
-  object = request_lookup (request);
+  object = request_finish_authorization (request, result);
   if (object == NULL)
-    {
-      request_free (request);
-      return;
-    }
+    return;
 
   if (!is_active (object))
     {
@@ -513,20 +524,10 @@ on_remove_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   Request *request = user_data;
   GockerContainerObject *object;
-  g_autoptr (GError) error = NULL;
 
-  if (!gocker_authorize_finish (result, NULL, &error))
-    {
-      gocker_invocation_return_error (request->invocation, error);
-      request_free (request);
-      return;
-    }
-  object = request_lookup (request);
+  object = request_finish_authorization (request, result);
   if (object == NULL)
-    {
-      request_free (request);
-      return;
-    }
+    return;
 
   if (object->remove_on_exit)
     {
@@ -584,22 +585,12 @@ on_open_log_authorized (GObject *source, GAsyncResult *result, gpointer user_dat
 {
   Request *request = user_data;
   GockerContainerObject *object;
-  g_autoptr (GError) error = NULL;
   g_autoptr (GUnixFDList) fd_list = NULL;
   int fd;
 
-  if (!gocker_authorize_finish (result, NULL, &error))
-    {
-      gocker_invocation_return_error (request->invocation, error);
-      request_free (request);
-      return;
-    }
-  object = request_lookup (request);
+  object = request_finish_authorization (request, result);
   if (object == NULL)
-    {
-      request_free (request);
-      return;
-    }
+    return;
 
   fd = open (object->state->log_path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW);
   if (fd < 0)
@@ -646,18 +637,9 @@ on_open_logs_authorized (GObject *source, GAsyncResult *result, gpointer user_da
   g_autoptr (GArray) inodes = g_array_new (FALSE, FALSE, sizeof (ino_t));
   GVariantBuilder handles;
 
-  if (!gocker_authorize_finish (result, NULL, &error))
-    {
-      gocker_invocation_return_error (request->invocation, error);
-      request_free (request);
-      return;
-    }
-  object = request_lookup (request);
+  object = request_finish_authorization (request, result);
   if (object == NULL)
-    {
-      request_free (request);
-      return;
-    }
+    return;
   log_path = object->state->log_path;
 
   /* Newest first: a rotation between two opens then hands out the same
