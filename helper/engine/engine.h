@@ -68,8 +68,8 @@ gboolean gocker_launch (const char *supervisor_path, const char *state_dir,
 
 /* Like gocker_launch(), with one descriptor per volume of the spec, in
  * the spec's order. The service opens each volume's source as the user who
- * asked for the container, so nobody can bind a host file that they could
- * not open themselves; the supervisor mounts what these descriptors point
+ * requested the container, so no user can bind a host file that they could
+ * not open themselves. The supervisor mounts what these descriptors point
  * at, not what the paths name by then. */
 gboolean gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
                                      const char *id, const int stdio[3],
