@@ -154,7 +154,15 @@ json_get_int (JsonObject *object, const char *member, gint64 fallback)
   if (json_node_get_value_type (node) == G_TYPE_INT64)
     return json_node_get_int (node);
   if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
-    return (gint64) json_node_get_double (node);
+    {
+      double value = json_node_get_double (node);
+
+      /* Converting a double outside gint64's range is undefined; such a
+       * value is invalid for every integer field, which all reject -1. */
+      if (!isfinite (value) || value < -9.2e18 || value > 9.2e18)
+        return -1;
+      return (gint64) value;
+    }
   return fallback;
 }
 

@@ -81,7 +81,11 @@ for target in "${targets[@]}"; do
 
   echo "fuzzing $target for $seconds s"
   # G_DEBUG: a g_critical() from a parser is a bug, so it aborts like a crash.
+  # A fixed seed (GOCKER_FUZZ_SEED, 1 by default) makes a CI run repeat the
+  # same search from the same corpus, so a failure can be reproduced; set
+  # it to 0 for a random seed when fuzzing by hand.
   if ! G_DEBUG=fatal-criticals "$binary" \
+      -seed="${GOCKER_FUZZ_SEED:-1}" \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
       -artifact_prefix="$build_dir/crashes/$target-" \
       -print_final_stats=1 \

@@ -146,12 +146,30 @@ test_load_all_skips_broken (Fixture *fixture, gconstpointer data)
   g_assert_cmpuint (errors->len, ==, 3);
 }
 
+static void
+test_huge_limit_rejected (void)
+{
+  g_autoptr (GockerState) state = make_state ();
+  g_autoptr (JsonNode) node = gocker_state_to_json (state);
+  JsonObject *spec = json_object_get_object_member (json_node_get_object (node), "spec");
+  g_autoptr (GockerState) loaded = NULL;
+  g_autoptr (GError) error = NULL;
+
+  /* Found by the state fuzzer: a double beyond gint64's range. */
+  json_object_set_double_member (spec, "memory-limit", 1e300);
+  loaded = gocker_state_from_json (node, &error);
+  g_assert_null (loaded);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "memory-limit"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/gocker/state/id", test_id_generation);
+  g_test_add_func ("/gocker/state/huge-limit", test_huge_limit_rejected);
   g_test_add ("/gocker/state/round-trip", Fixture, NULL, fixture_setup, test_round_trip, fixture_teardown);
   g_test_add ("/gocker/state/atomic-save", Fixture, NULL, fixture_setup, test_save_leaves_no_temporary,
               fixture_teardown);
