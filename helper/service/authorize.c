@@ -33,6 +33,7 @@ typedef struct {
   gboolean has_owner;
   gboolean allow_interaction;
   guint32 caller_uid;
+  GVariant *credentials;      /* a{sv} of GetConnectionCredentials */
   const char *action_id;
 } AuthorizeData;
 
@@ -43,6 +44,7 @@ authorize_data_free (AuthorizeData *data)
   g_free (data->sender);
   g_free (data->id);
   g_free (data->name);
+  g_clear_pointer (&data->credentials, g_variant_unref);
   g_free (data);
 }
 
@@ -100,7 +102,7 @@ on_check_authorization (GObject *source, GAsyncResult *result, gpointer user_dat
 }
 
 static void
-on_get_unix_user (GObject *source, GAsyncResult *result, gpointer user_data)
+on_get_credentials (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   g_autoptr (GTask) task = user_data;
   AuthorizeData *data = g_task_get_task_data (task);
@@ -119,7 +121,15 @@ on_get_unix_user (GObject *source, GAsyncResult *result, gpointer user_data)
                                "Could not identify the caller %s: %s", data->sender, error->message);
       return;
     }
-  g_variant_get (reply, "(u)", &data->caller_uid);
+  data->credentials = g_variant_get_child_value (reply, 0);
+  if (!g_variant_lookup (data->credentials, "UnixUserID", "u", &data->caller_uid))
+    {
+      g_warning ("the bus did not report the uid of %s", data->sender);
+      g_task_return_new_error (task, GOCKER_ERROR, GOCKER_ERROR_FAILED,
+                               "Could not identify the caller %s: the bus did not report its uid",
+                               data->sender);
+      return;
+    }
 
   /* root may do anything already; asking polkit would only add a prompt
    * that no agent may be there to answer. */
@@ -191,9 +201,9 @@ gocker_authorize (PolkitAuthority *authority,
 
   g_dbus_connection_call (g_dbus_method_invocation_get_connection (invocation),
                           "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                          "GetConnectionUnixUser", g_variant_new ("(s)", data->sender),
-                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
-                          on_get_unix_user, task);
+                          "GetConnectionCredentials", g_variant_new ("(s)", data->sender),
+                          G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                          on_get_credentials, task);
 }
 
 gboolean
@@ -205,4 +215,12 @@ gocker_authorize_finish (GAsyncResult *result, guint32 *out_uid, GError **error)
   if (out_uid != NULL)
     *out_uid = data->caller_uid;
   return g_task_propagate_boolean (task, error);
+}
+
+GVariant *
+gocker_authorize_get_credentials (GAsyncResult *result)
+{
+  AuthorizeData *data = g_task_get_task_data (G_TASK (result));
+
+  return data->credentials;
 }

@@ -47,4 +47,8 @@ void gocker_authorize (PolkitAuthority *authority,
  * or FAILED. */
 gboolean gocker_authorize_finish (GAsyncResult *result, guint32 *out_uid, GError **error);
 
+/* The bus daemon's GetConnectionCredentials record (a{sv}) of the caller
+ * that @result checked, owned by @result; NULL when the lookup failed. */
+GVariant *gocker_authorize_get_credentials (GAsyncResult *result);
+
 G_END_DECLS

@@ -30,30 +30,16 @@ gocker_caller_clear (GockerCaller *caller)
 }
 
 gboolean
-gocker_caller_lookup (GDBusConnection *connection, const char *sender,
-                      GockerCaller *caller, GError **error)
+gocker_caller_from_credentials (GVariant *credentials, GockerCaller *caller, GError **error)
 {
-  g_autoptr (GVariant) reply = NULL;
-  g_autoptr (GVariant) credentials = NULL;
   g_autoptr (GVariant) group_ids = NULL;
   struct passwd pwd, *result = NULL;
   char buffer[4096];
   guint32 uid;
 
-  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "GetConnectionCredentials",
-                                       g_variant_new ("(s)", sender), G_VARIANT_TYPE ("(a{sv})"),
-                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
-  if (reply == NULL)
+  if (credentials == NULL || !g_variant_lookup (credentials, "UnixUserID", "u", &uid))
     {
-      g_prefix_error (error, "looking up the credentials of %s: ", sender);
-      return FALSE;
-    }
-  credentials = g_variant_get_child_value (reply, 0);
-  if (!g_variant_lookup (credentials, "UnixUserID", "u", &uid))
-    {
-      g_set_error (error, GOCKER_ERROR, GOCKER_ERROR_FAILED,
-                   "the bus did not report the uid of %s", sender);
+      g_set_error (error, GOCKER_ERROR, GOCKER_ERROR_FAILED, "the bus did not report the caller's uid");
       return FALSE;
     }
 

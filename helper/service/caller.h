@@ -16,11 +16,11 @@ typedef struct {
 void gocker_caller_clear (GockerCaller *caller);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (GockerCaller, gocker_caller_clear)
 
-/* Fill @caller from the bus daemon's record of @sender
- * (GetConnectionCredentials), with the primary group from the user
- * database. Blocks on one call to the bus daemon. */
-gboolean gocker_caller_lookup (GDBusConnection *connection, const char *sender,
-                               GockerCaller *caller, GError **error);
+/* Fill @caller from the bus daemon's record of the caller
+ * (GetConnectionCredentials, as gocker_authorize_get_credentials() returns
+ * it), with the primary group from the user database. */
+gboolean gocker_caller_from_credentials (GVariant *credentials, GockerCaller *caller,
+                                         GError **error);
 
 /* Open the source of every GockerVolume of @volumes as @caller would: read
  * permission is needed for every volume and write permission for the ones

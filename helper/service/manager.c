@@ -273,10 +273,8 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
 
   {
     g_auto (GockerCaller) caller = { 0 };
-    GDBusMethodInvocation *invocation = request->invocation;
 
-    if (!gocker_caller_lookup (g_dbus_method_invocation_get_connection (invocation),
-                               g_dbus_method_invocation_get_sender (invocation), &caller, &error) ||
+    if (!gocker_caller_from_credentials (gocker_authorize_get_credentials (result), &caller, &error) ||
         (request->volume_fds = gocker_caller_open_volumes (&caller, request->spec->volumes, &error)) == NULL)
       {
         g_message ("Rejected a run request of uid %u: %s", caller_uid, error->message);
