@@ -345,6 +345,24 @@ gocker_subid_ensure (const char *subuid_path, const char *subgid_path, GError **
   return TRUE;
 }
 
+/* Whether both files already have a "gocker" range that
+ * gocker_subid_ensure() would accept as it is. */
+static gboolean
+subid_ranges_usable (void)
+{
+  const char *const paths[] = { GOCKER_SUBUID_FILE, GOCKER_SUBGID_FILE };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      guint32 start, count;
+
+      if (!gocker_subid_lookup (paths[i], GOCKER_SUBID_NAME, &start, &count, NULL) ||
+          start == 0 || count < GOCKER_SUBID_COUNT)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 gocker_userns_resolve (const char *userns, GockerIdMap *out, GError **error)
 {
@@ -356,7 +374,10 @@ gocker_userns_resolve (const char *userns, GockerIdMap *out, GError **error)
   if (userns != NULL && strcmp (userns, "auto") != 0)
     return gocker_userns_parse_map (userns, out, error);
 
-  if (!gocker_subid_ensure (GOCKER_SUBUID_FILE, GOCKER_SUBGID_FILE, error))
+  /* Every start reads the ranges; only a missing or unusable one takes the
+   * lock and walks the user database, which is slow with NSS modules. */
+  if (!subid_ranges_usable () &&
+      !gocker_subid_ensure (GOCKER_SUBUID_FILE, GOCKER_SUBGID_FILE, error))
     return FALSE;
   if (!gocker_subid_lookup (GOCKER_SUBUID_FILE, GOCKER_SUBID_NAME, &uid_start, &uid_count, error) ||
       !gocker_subid_lookup (GOCKER_SUBGID_FILE, GOCKER_SUBID_NAME, &gid_start, &gid_count, error))
