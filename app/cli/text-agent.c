@@ -3,6 +3,7 @@
 #include "config.h"
 
 #define POLKIT_AGENT_I_KNOW_API_IS_SUBJECT_TO_CHANGE
+#include <gmodule.h>
 #include <polkitagent/polkitagent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -65,8 +66,8 @@ unguard_terminal (void)
   saved_terminal_fd = -1;
 }
 
-gpointer
-gocker_text_agent_register (GError **error)
+G_MODULE_EXPORT gpointer
+gocker_text_agent_module_register (GError **error)
 {
   g_autoptr(PolkitAgentListener) listener = NULL;
   g_autoptr(PolkitSubject) subject = NULL;
@@ -107,8 +108,8 @@ gocker_text_agent_register (GError **error)
   return agent;
 }
 
-void
-gocker_text_agent_unregister (gpointer handle)
+G_MODULE_EXPORT void
+gocker_text_agent_module_unregister (gpointer handle)
 {
   TextAgent *agent = handle;
 

@@ -485,6 +485,10 @@ class Environment:
         os.chmod(os.path.join(self.tmp, "bin"), 0o755)
         shutil.copy(self.built_cli_path, self.cli_path)
         os.chmod(self.cli_path, 0o755)
+        # gocker loads its polkit text agent from next to its binary first.
+        agent = os.path.join(os.path.dirname(self.built_cli_path), "gocker-text-agent.so")
+        shutil.copy(agent, os.path.join(self.tmp, "bin"))
+        os.chmod(os.path.join(self.tmp, "bin", "gocker-text-agent.so"), 0o755)
         # A directory the test users can write into, for volumes.
         os.chmod(os.path.join(self.tmp, "work"), 0o1777)
 
