@@ -99,7 +99,8 @@ GDBusConnection *
 gocker_client_connect (GError **error)
 {
   g_autoptr(GDBusConnection) bus = NULL;
-  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GDBusMessage) ping = NULL;
+  g_autoptr(GDBusMessage) reply = NULL;
   g_autoptr(GError) local_error = NULL;
 
   bus = g_bus_get_sync (G_BUS_TYPE_SYSTEM, NULL, &local_error);
@@ -114,19 +115,33 @@ gocker_client_connect (GError **error)
 
   /* GDBus replies to org.freedesktop.DBus.Peer.Ping on every object path,
    * so this activates the helper and distinguishes a missing helper from a
-   * later failure with one round trip. */
-  reply = g_dbus_connection_call_sync (bus, GOCKER_BUS_NAME, GOCKER_MANAGER_PATH,
-                                       "org.freedesktop.DBus.Peer", "Ping",
-                                       NULL, NULL, G_DBUS_CALL_FLAGS_NONE,
-                                       -1, NULL, &local_error);
-  if (reply == NULL)
+   * later failure with one round trip. The reply names the helper's unique
+   * bus name, which later calls use directly. */
+  ping = g_dbus_message_new_method_call (GOCKER_BUS_NAME, GOCKER_MANAGER_PATH,
+                                         "org.freedesktop.DBus.Peer", "Ping");
+  reply = g_dbus_connection_send_message_with_reply_sync (bus, ping, G_DBUS_SEND_MESSAGE_FLAGS_NONE,
+                                                          -1, NULL, NULL, &local_error);
+  if (reply != NULL)
+    g_dbus_message_to_gerror (reply, &local_error);
+  if (local_error != NULL)
     {
       gocker_client_explain_error (local_error, _("reach gocker-helper"));
       g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
 
+  if (g_dbus_message_get_sender (reply) != NULL)
+    g_object_set_data_full (G_OBJECT (bus), "gocker-helper-name",
+                            g_strdup (g_dbus_message_get_sender (reply)), g_free);
   return g_steal_pointer (&bus);
+}
+
+const char *
+gocker_client_helper_name (GDBusConnection *bus)
+{
+  const char *name = g_object_get_data (G_OBJECT (bus), "gocker-helper-name");
+
+  return name != NULL ? name : GOCKER_BUS_NAME;
 }
 
 GockerManager *
@@ -138,8 +153,9 @@ gocker_client_get_manager (GDBusConnection *bus, GError **error)
    * its own proxy. */
   manager = gocker_manager_proxy_new_sync (bus,
                                            G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                           G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                                           GOCKER_BUS_NAME, GOCKER_MANAGER_PATH,
+                                           G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+                                           G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                           gocker_client_helper_name (bus), GOCKER_MANAGER_PATH,
                                            NULL, error);
   if (manager != NULL)
     g_dbus_proxy_set_default_timeout (G_DBUS_PROXY (manager), G_MAXINT);

@@ -18,6 +18,12 @@ G_BEGIN_DECLS
  * sure the helper replies, activating it when needed. */
 GDBusConnection *gocker_client_connect (GError **error);
 
+/* The helper's unique bus name, as the connection check found it, else the
+ * well-known name. Proxies and signal subscriptions of one-shot commands
+ * use it, which spares the bus round trips that a well-known name costs
+ * (owner lookup, match rules, activation). */
+const char *gocker_client_helper_name (GDBusConnection *bus);
+
 GockerManager *gocker_client_get_manager (GDBusConnection *bus, GError **error);
 
 /* An object manager client holding every container with its properties. */

@@ -263,7 +263,8 @@ run_attached (GDBusConnection *bus, GockerManager *manager, GockerSpec *spec)
   /* Subscribe before Run: a short command can exit, and with --rm be
    * removed, before a Wait call reaches the helper. */
   exited_subscription =
-    g_dbus_connection_signal_subscribe (bus, GOCKER_BUS_NAME, "io.github.Gocker1.Container",
+    g_dbus_connection_signal_subscribe (bus, gocker_client_helper_name (bus),
+                                        "io.github.Gocker1.Container",
                                         "Exited", /* object_path= */ NULL, /* arg0= */ NULL,
                                         G_DBUS_SIGNAL_FLAGS_NONE, on_exited_signal, &run, NULL);
 
@@ -283,8 +284,9 @@ run_attached (GDBusConnection *bus, GockerManager *manager, GockerSpec *spec)
 
   run.container = gocker_container_proxy_new_sync (bus,
                                                    G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
-                                                   G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS,
-                                                   GOCKER_BUS_NAME, run.object_path,
+                                                   G_DBUS_PROXY_FLAGS_DO_NOT_CONNECT_SIGNALS |
+                                                   G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                                   gocker_client_helper_name (bus), run.object_path,
                                                    NULL, &error);
   if (run.container == NULL)
     {
