@@ -134,7 +134,7 @@ build_root (GockerInitContext *ctx, GError **error)
   if (container_harden == NULL)
     return FALSE;
   if (!gocker_mounts_overlay (ctx->state->lower_dir, ctx->upper_dir, ctx->work_dir,
-                              ctx->merged_dir, error))
+                              ctx->merged_dir, spec->auto_remove, error))
     return FALSE;
 
   root_fd = open (ctx->merged_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);

@@ -45,7 +45,7 @@ check_overlay_path (const char *what, const char *path, GError **error)
 gboolean
 gocker_mounts_overlay (const char *lower, const char *upper,
                        const char *work, const char *merged,
-                       GError **error)
+                       gboolean volatile_layer, GError **error)
 {
   g_autofree char *options = NULL;
   struct stat st;
@@ -61,6 +61,16 @@ gocker_mounts_overlay (const char *lower, const char *upper,
     return set_errno_error (error, ENOTDIR, "using the image directory", lower);
 
   options = g_strdup_printf ("lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+  if (volatile_layer)
+    {
+      g_autofree char *volatile_options = g_strconcat (options, ",volatile", NULL);
+
+      if (mount ("overlay", merged, "overlay", 0, volatile_options) == 0)
+        return TRUE;
+      /* Kernels before 5.10 do not know the option: sync as usual. */
+      if (errno != EINVAL)
+        return set_errno_error (error, errno, "mounting overlay on", merged);
+    }
   if (mount ("overlay", merged, "overlay", 0, options) < 0)
     return set_errno_error (error, errno, "mounting overlay on", merged);
   return TRUE;

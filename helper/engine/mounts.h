@@ -10,10 +10,15 @@ G_BEGIN_DECLS
  * below it become private. Must come before any other mount. */
 gboolean gocker_mounts_make_private (GError **error);
 
-/* The overlay of the image (@lower) and the container's writable layer. */
+/* The overlay of the image (@lower) and the container's writable layer.
+ * A @volatile_layer is never synced to disk: neither its files' fsync()
+ * nor the unmount at the container's exit, which otherwise syncs the
+ * whole file system under the layer, waits for the disk. For layers that
+ * are deleted when the container ends (--rm); a crash can leave such a
+ * layer incomplete. */
 gboolean gocker_mounts_overlay (const char *lower, const char *upper,
                                 const char *work, const char *merged,
-                                GError **error);
+                                gboolean volatile_layer, GError **error);
 
 /* A tmpfs on /dev of the root at @root_fd with the host's null, zero,
  * full, random, urandom and tty bound in, a private devpts, /dev/shm and

@@ -75,6 +75,27 @@ class Isolation(gockertest.TestCase):
         self.assertExit(proc, 0)
         self.assertFalse(os.path.exists(marker), "a file made inside is not on the host")
 
+    def root_mount_options(self, *run_options):
+        proc = self.gocker("run", *run_options, "cat", "/proc/self/mountinfo")
+        self.assertExit(proc, 0)
+        for line in proc.stdout.splitlines():
+            fields = line.split(" - ")
+            if len(fields) == 2 and line.split()[4] == "/":
+                fstype, _source, options = fields[1].split()[:3]
+                self.assertEqual(fstype, "overlay", line)
+                return options.split(",")
+        self.fail("no root mount in:\n" + proc.stdout)
+
+    def test_rm_layer_is_volatile(self):
+        # The layer of --rm is deleted at the exit, so it is never synced.
+        # Newer kernels list the option as fsync=volatile.
+        options = self.root_mount_options("--rm")
+        self.assertTrue({"volatile", "fsync=volatile"} & set(options), options)
+
+    def test_kept_layer_is_synced(self):
+        options = self.root_mount_options()
+        self.assertFalse({"volatile", "fsync=volatile"} & set(options), options)
+
 
 if __name__ == "__main__":
     raise SystemExit(gockertest.main())
