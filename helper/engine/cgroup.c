@@ -349,6 +349,11 @@ remove_cgroup_tree (const char *dir, GError **error)
   g_autoptr(GError) local_error = NULL;
   const char *name;
 
+  /* Interface files do not count, so a cgroup without child cgroups goes
+   * with one rmdir(). The listing below is only for nested cgroups. */
+  if (rmdir (dir) == 0 || errno == ENOENT)
+    return TRUE;
+
   listing = g_dir_open (dir, 0, &local_error);
   if (listing == NULL)
     {
