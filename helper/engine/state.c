@@ -238,39 +238,16 @@ gocker_state_from_json (JsonNode *node, GError **error)
   return g_steal_pointer (&state);
 }
 
-static gboolean
-fsync_directory (const char *path, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname (path);
-  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-  if (fd < 0 || fsync (fd) < 0)
-    {
-      int saved_errno = errno;
-
-      if (fd >= 0)
-        close (fd);
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "syncing directory %s: %s", dir, g_strerror (saved_errno));
-      return FALSE;
-    }
-  close (fd);
-  return TRUE;
-}
-
 gboolean
 gocker_write_file_atomic (const char *path, const char *contents, gssize length,
                           mode_t mode, GError **error)
 {
-  /* g_file_set_contents_full with G_FILE_SET_CONTENTS_CONSISTENT writes a
-   * temporary file in the same directory, fsyncs it and renames it over
-   * the target; the directory is synced after that so the rename itself
-   * survives a crash. */
-  if (!g_file_set_contents_full (path, contents, length,
-                                 G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                 mode, error))
-    return FALSE;
-  return fsync_directory (path, error);
+  /* With CONSISTENT, GLib writes a temporary file in the same directory,
+   * fsyncs it and renames it over the target; DURABLE adds an fsync of
+   * the directory after the rename, so the rename survives a crash. */
+  return g_file_set_contents_full (path, contents, length,
+                                   G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+                                   mode, error);
 }
 
 gboolean
