@@ -139,6 +139,11 @@ assemble_busybox (const char *busybox_path, const char *root, GError **error)
          write_file (root, "etc/passwd", image_passwd, error) &&
          write_file (root, "etc/group", image_group, error) &&
          write_file (root, "etc/hostname", GOCKER_DEFAULT_HOSTNAME "\n", error) &&
+         /* Placeholders: every container binds its own over them, and a
+          * file the image lacks would be created in each container's
+          * writable layer first. */
+         write_file (root, "etc/hosts", "127.0.0.1\tlocalhost\n", error) &&
+         write_file (root, "etc/resolv.conf", "", error) &&
          write_file (root, "etc/os-release", image_os_release, error);
 }
 

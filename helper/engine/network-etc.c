@@ -131,8 +131,10 @@ gocker_network_write_etc_files (const char        *state_dir,
       {
         g_autofree char *path = g_build_filename (dir, etc_files[i], NULL);
 
-        /* 0644: the container's users read these, root may edit them. */
-        if (!g_file_set_contents_full (path, contents[i], -1, G_FILE_SET_CONTENTS_CONSISTENT,
+        /* 0644: the container's users read these, root may edit them.
+         * No fsync: they are written anew for every start, before the
+         * container exists, and a crash ends the container with them. */
+        if (!g_file_set_contents_full (path, contents[i], -1, G_FILE_SET_CONTENTS_NONE,
                                        0644, error))
           return FALSE;
       }
@@ -149,6 +151,8 @@ open_mount_target (int etc_fd, const char *name)
   struct stat st;
   int fd;
 
+  gboolean exists = FALSE;
+
   if (fstatat (etc_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
     {
       if (S_ISLNK (st.st_mode))
@@ -158,14 +162,21 @@ open_mount_target (int etc_fd, const char *name)
         }
       else if (!S_ISREG (st.st_mode))
         return -EISDIR;
+      else
+        exists = TRUE;
     }
   else if (errno != ENOENT)
     return -errno;
 
-  fd = openat (etc_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0)
-    return -errno;
-  close (fd);
+  /* Opening the image's own file for writing would copy it up into the
+   * writable layer for nothing: the bind mount covers it. */
+  if (!exists)
+    {
+      fd = openat (etc_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd < 0)
+        return -errno;
+      close (fd);
+    }
   fd = openat (etc_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   return fd < 0 ? -errno : fd;
 }
