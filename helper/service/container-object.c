@@ -199,9 +199,13 @@ container_exited (GockerContainerObject *object, int exit_code, gint64 finished_
   state->exit_code = exit_code;
   state->finished_at = finished_at > 0 ? finished_at : g_get_real_time ();
   state->pid = 0;
-  gocker_container_object_save (object, NULL);
+  /* Waiters hear first and the state is saved after: until then the
+   * supervisor's exit record, which stays until Remove, holds the code
+   * for a helper that restarts in between. */
   gocker_container_object_sync (object);
   gocker_container_emit_exited (object->iface, exit_code);
+  complete_waiters (object);
+  gocker_container_object_save (object, NULL);
   /* Networking: its port mappings go now; the kernel deletes the veth with
    * the namespace, in the background, and the address stays until Remove. */
   if (state->spec->ports->len > 0)
@@ -211,7 +215,6 @@ container_exited (GockerContainerObject *object, int exit_code, gint64 finished_
                         state->id, state->spec->name,
                         state->status == GOCKER_STATUS_STOPPED ? "stopped" : "exited", exit_code);
 
-  complete_waiters (object);
   if (object->waiters->len > 0)
     remove_invocation = g_ptr_array_steal_index (object->waiters, 0);
   update_hold (object);
