@@ -31,6 +31,10 @@
  * at most this many times before giving up on processes that keep forking. */
 #define KILL_ROUNDS 200
 #define FREEZE_TIMEOUT_US (G_USEC_PER_SEC)
+/* How often the prewarm thread writes: well within one grace period,
+ * which takes 5 to 20 ms here; and how long one hold lasts at most. */
+#define PREWARM_INTERVAL_US (2 * 1000)
+#define PREWARM_LIMIT_US (2 * G_USEC_PER_SEC)
 
 static const char *const controller_names[GOCKER_CGROUP_N_CONTROLLERS] = {
   [GOCKER_CGROUP_MEMORY] = "memory",
@@ -581,33 +585,105 @@ gocker_cgroup_attach_except_unified (const char *cgroup_path, pid_t pid, GError 
   return attach (cgroup_path, pid, TRUE, error);
 }
 
-void
-gocker_cgroup_prewarm (void)
+gboolean
+gocker_cgroup_unified_only (void)
+{
+  const GockerCgroupLayout *layout = gocker_cgroup_layout_get (NULL);
+
+  return layout != NULL && layout->v2;
+}
+
+/* The path of the calling process's cgroup.procs in the unified
+ * hierarchy, or NULL. */
+static char *
+own_unified_procs (const GockerCgroupLayout *layout)
 {
   g_autofree char *self = NULL;
   g_autofree char *own_cgroup = NULL;
-  g_autofree char *procs = NULL;
-  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
-  const GockerCgroupLayout *layout = gocker_cgroup_layout_get (NULL);
   const char *line;
-  int fd;
 
-  if (layout == NULL || layout->unified == NULL ||
-      !g_file_get_contents ("/proc/self/cgroup", &self, NULL, NULL))
-    return;
+  if (!g_file_get_contents ("/proc/self/cgroup", &self, NULL, NULL))
+    return NULL;
   /* The unified hierarchy's line is "0::/PATH". */
   line = strstr (self, "0::/");
   if (line == NULL || (line != self && line[-1] != '\n'))
-    return;
+    return NULL;
   line += 3;
   own_cgroup = g_strndup (line, strcspn (line, "\n"));
-  procs = g_build_filename (layout->unified, own_cgroup, "cgroup.procs", NULL);
-  fd = open (procs, O_WRONLY | O_CLOEXEC);
-  if (fd < 0 || write (fd, pid, strlen (pid)) < 0)
-    g_debug ("Writing %s to %s failed (%s); container starts wait longer",
-             pid, procs, g_strerror (errno));
+  return g_build_filename (layout->unified, own_cgroup, "cgroup.procs", NULL);
+}
+
+static GMutex prewarm_lock;
+static guint prewarm_holders;
+static gint64 prewarm_deadline;   /* monotonic; a forgotten release ends here */
+static gboolean prewarm_running;
+
+static gpointer
+prewarm_thread (gpointer data)
+{
+  g_autofree char *procs = data;
+  g_autofree char *pid = g_strdup_printf ("%d", (int) getpid ());
+  int fd = open (procs, O_WRONLY | O_CLOEXEC);
+
+  if (fd < 0)
+    g_debug ("Opening %s failed (%s); container starts wait longer", procs, g_strerror (errno));
+
+  for (;;)
+    {
+      if (fd >= 0 && write (fd, pid, strlen (pid)) < 0)
+        {
+          g_debug ("Writing %s to %s failed (%s); container starts wait longer",
+                   pid, procs, g_strerror (errno));
+          close (fd);
+          fd = -1;
+        }
+      g_usleep (PREWARM_INTERVAL_US);
+
+      g_mutex_lock (&prewarm_lock);
+      if (fd < 0 || prewarm_holders == 0 || g_get_monotonic_time () >= prewarm_deadline)
+        {
+          prewarm_running = FALSE;
+          g_mutex_unlock (&prewarm_lock);
+          break;
+        }
+      g_mutex_unlock (&prewarm_lock);
+    }
   if (fd >= 0)
     close (fd);
+  return NULL;
+}
+
+void
+gocker_cgroup_prewarm_hold (void)
+{
+  const GockerCgroupLayout *layout = gocker_cgroup_layout_get (NULL);
+
+  if (layout == NULL || layout->unified == NULL || layout->v2)
+    return;
+
+  g_mutex_lock (&prewarm_lock);
+  prewarm_holders++;
+  prewarm_deadline = g_get_monotonic_time () + PREWARM_LIMIT_US;
+  if (!prewarm_running)
+    {
+      char *procs = own_unified_procs (layout);
+
+      if (procs != NULL)
+        {
+          prewarm_running = TRUE;
+          g_thread_unref (g_thread_new ("gocker-prewarm", prewarm_thread, procs));
+        }
+    }
+  g_mutex_unlock (&prewarm_lock);
+}
+
+void
+gocker_cgroup_prewarm_release (void)
+{
+  g_mutex_lock (&prewarm_lock);
+  if (prewarm_holders > 0)
+    prewarm_holders--;
+  g_mutex_unlock (&prewarm_lock);
 }
 
 int

@@ -7,7 +7,7 @@
  * hierarchy, when mounted, still gets a cgroup so cgroup.kill works. */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <sys/types.h>
 #include "spec.h"
 
@@ -28,14 +28,24 @@ gboolean gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **erro
  * unified hierarchy. */
 int gocker_cgroup_open_unified (const char *cgroup_path, GError **error);
 
-/* Start the RCU grace period that the next write to any cgroup.procs has
- * to wait for (the kernel's cgroup_threadgroup_rwsem), by writing the
- * calling process's own pid into the cgroup it is already in, which moves
- * nothing. Run in a worker thread as soon as a container is requested, the
- * wait overlaps the rest of the setup, and the supervisor's writes shortly
- * after find the lock's fast path already switched. Failures are ignored:
- * this only saves time. */
-void gocker_cgroup_prewarm (void);
+/* Whether every controller a container uses is in the unified hierarchy
+ * (a v2 host), so clone3 can start a process inside all of its cgroups
+ * and no cgroup.procs write is needed. FALSE on v1 and hybrid hosts, and
+ * when the hierarchies cannot be found. */
+gboolean gocker_cgroup_unified_only (void);
+
+/* Keep the kernel's cgroup_threadgroup_rwsem on its fast path while held,
+ * so that writes to cgroup.procs do not wait for an RCU grace period (5
+ * to 20 ms here) each. The kernel leaves the fast path one grace period
+ * after the last writer; while any hold lasts (2 s at most), a thread
+ * writes the calling process's own pid into the cgroup it is already in,
+ * which moves nothing, every 2 ms. Held from the moment a container is
+ * requested until it started, the first wait overlaps the rest of the
+ * setup and the supervisor's writes never start a new one. Does nothing on
+ * a v2 host, where no such write is needed (gocker_cgroup_unified_only()).
+ * Failures are ignored: this only saves time. */
+void gocker_cgroup_prewarm_hold (void);
+void gocker_cgroup_prewarm_release (void);
 
 /* Like gocker_cgroup_attach(), leaving out the unified hierarchy, for a
  * process that clone3 already started there. */

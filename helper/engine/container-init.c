@@ -1,6 +1,6 @@
 /* The container's first process, from clone to exec. It runs in the new
- * namespaces, is already in the container's cgroup when released, and
- * builds its own root before running the command. */
+ * namespaces and builds its own root while the supervisor puts it into
+ * the container's cgroups, and runs the command only after that. */
 #define G_LOG_DOMAIN "gocker-supervisor"
 
 #include "container-init.h"
@@ -91,17 +91,17 @@ bind_console (int root_fd, int terminal_fd, GError **error)
   return TRUE;
 }
 
-/* Enter the container's network namespace, then let the supervisor
- * configure it (network.c) while this process waits: one byte each way
- * on the release socket. The supervisor kills this process if it fails. */
+/* The last step before the exec: tell the supervisor that this process
+ * is in its network namespace and ready, then wait while it joins the
+ * container's cgroups and configures the network (network.c): one byte
+ * each way on the release socket. The supervisor kills this process if it
+ * fails, so the command never runs outside its cgroups. */
 static gboolean
-join_network (GockerInitContext *ctx, GError **error)
+wait_for_release (GockerInitContext *ctx, GError **error)
 {
   char byte = 'N';
   ssize_t n;
 
-  if (!gocker_harden_enter_network (container_harden, error))
-    return FALSE;
   do
     n = write (ctx->release_fd, &byte, 1);
   while (n < 0 && errno == EINTR);
@@ -149,10 +149,11 @@ build_root (GockerInitContext *ctx, GError **error)
   g_clear_pointer (&ctx->volume_trees, gocker_volumes_free_sources);
 
   /* Networking: the namespace comes before /sys is mounted, so /sys shows
-   * the container's interfaces; the supervisor writes the /etc files
-   * meanwhile. Then bind the container's own /etc/hosts, /etc/hostname
-   * and /etc/resolv.conf (network-etc.c). */
-  if (!join_network (ctx, error))
+   * the container's interfaces; its links are set up by the supervisor at
+   * the end (wait_for_release()). Then bind the container's own
+   * /etc/hosts, /etc/hostname and /etc/resolv.conf (network-etc.c), which
+   * the supervisor wrote before starting this process. */
+  if (!gocker_harden_enter_network (container_harden, error))
     return FALSE;
   {
     const char *what = NULL;
@@ -284,7 +285,8 @@ gocker_container_init (GockerInitContext *ctx)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
   umask (022);
 
-  /* Released once the supervisor has put this process into the cgroup. */
+  /* Released as soon as the supervisor is ready, before it has moved this
+   * process into the cgroups; wait_for_release() waits for that. */
   do
     n = read (ctx->release_fd, &byte, 1);
   while (n < 0 && errno == EINTR);
@@ -298,6 +300,8 @@ gocker_container_init (GockerInitContext *ctx)
   if (!install_stdio (ctx, &error))
     report_and_exit (ctx, error->message);
   if (!gocker_container_init_harden (ctx, &error))
+    report_and_exit (ctx, error->message);
+  if (!wait_for_release (ctx, &error))
     report_and_exit (ctx, error->message);
 
   /* Only the command's stdio stays open across the exec. The error pipe

@@ -23,18 +23,20 @@ container_network (const GockerSpec *spec)
 }
 
 gboolean
-gocker_network_setup_container (const char        *state_dir,
-                                const GockerState *state,
-                                pid_t              pid,
-                                GError           **error)
+gocker_network_write_container_files (const char *state_dir, const GockerState *state, GError **error)
 {
   g_autofree char *resolv_conf = NULL;
-  const char *network = container_network (state->spec);
 
   /* A host without /etc/resolv.conf gives a container without nameservers. */
   g_file_get_contents ("/etc/resolv.conf", &resolv_conf, NULL, NULL);
-  if (!gocker_network_write_etc_files (state_dir, state, resolv_conf, error))
-    return FALSE;
+  return gocker_network_write_etc_files (state_dir, state, resolv_conf, error);
+}
+
+gboolean
+gocker_network_setup_links (const char *state_dir, const GockerState *state, pid_t pid,
+                            GError **error)
+{
+  const char *network = container_network (state->spec);
 
   if (g_str_equal (network, "host"))
     return TRUE;
@@ -54,4 +56,14 @@ gocker_network_setup_container (const char        *state_dir,
       }
     return gocker_veth_setup (config, state->id, pid, state->ip_address, state->mac_address, error);
   }
+}
+
+gboolean
+gocker_network_setup_container (const char        *state_dir,
+                                const GockerState *state,
+                                pid_t              pid,
+                                GError           **error)
+{
+  return gocker_network_write_container_files (state_dir, state, error) &&
+         gocker_network_setup_links (state_dir, state, pid, error);
 }

@@ -13,12 +13,13 @@
  *     gocker_network_release()    on remove: frees the address and the files
  *     gocker_network_reconcile()  on start: removes veths, addresses, files and
  *                                 rules whose container is gone
- *   the supervisor, once the child has entered its network namespace
- *   (owned by the container's user namespace) and before it binds the
- *   /etc files
- *     gocker_network_setup_container()
+ *   the supervisor, before it starts the container's first process
+ *     gocker_network_write_container_files()
  *   container-init, inside the new mount namespace before pivot_root
  *     gocker_network_bind_etc_files()
+ *   the supervisor, once the child has entered its network namespace
+ *   (owned by the container's user namespace) and waits for its exec
+ *     gocker_network_setup_links()
  *
  * Layout under STATE_DIR/network:
  *   network.conf        the settings in force ([network] subnet, bridge), written
@@ -188,9 +189,16 @@ gboolean gocker_network_release (const char *state_dir, const char *id, GError *
 /* On helper start: delete veths, addresses and files whose container is gone
  * or not running, then gocker_network_sync(). */
 gboolean gocker_network_reconcile (const char *state_dir, GPtrArray *states, GError **error);
+/* The container's /etc/hosts, /etc/hostname and /etc/resolv.conf, from
+ * the host's resolv.conf, for gocker_network_bind_etc_files(). */
+gboolean gocker_network_write_container_files (const char *state_dir, const GockerState *state,
+                                               GError **error);
 /* In the supervisor, while the child waits in its new network namespace
- * (@pid names it in /proc): write the /etc files and,
- * for the bridge, create the veth pair; for "none", bring lo up. */
+ * (@pid names it in /proc): for the bridge, create the veth pair; for
+ * "none", bring lo up. */
+gboolean gocker_network_setup_links (const char *state_dir, const GockerState *state,
+                                     pid_t pid, GError **error);
+/* Both of the above, in that order. */
 gboolean gocker_network_setup_container (const char *state_dir, const GockerState *state,
                                          pid_t pid, GError **error);
 

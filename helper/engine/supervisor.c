@@ -310,9 +310,10 @@ read_setup_error (int fd)
 }
 
 /* One byte from the child on the release socket: it is in its network
- * namespace. FALSE on end of file, when it failed before. */
+ * namespace and ready to exec. FALSE on end of file, when it failed
+ * before. */
 static gboolean
-wait_for_network_namespace (int fd)
+wait_for_child_ready (int fd)
 {
   char byte;
   ssize_t n;
@@ -414,6 +415,7 @@ start_container (Supervisor *self, GError **error)
   g_autofree char *setup_error = NULL;
   gboolean network_ready = FALSE;
   int unified_fd = -1;
+  gboolean start_inside;
   gboolean placed_in_unified = FALSE;
   int fds[2];
 
@@ -433,9 +435,20 @@ start_container (Supervisor *self, GError **error)
     return FALSE;
   if (!prepare_stdio (self, ctx, error) || !prepare_layer (self, ctx, error))
     return FALSE;
-  if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
+  /* Where every controller is in the unified hierarchy, clone3 starts the
+   * child inside its cgroup and no cgroup.procs write is needed. Otherwise
+   * the cgroups are created and joined below, while the child builds its
+   * root. */
+  start_inside = gocker_cgroup_unified_only ();
+  if (start_inside)
+    {
+      if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
+        return FALSE;
+      self->created_cgroup = TRUE;
+    }
+
+  if (!gocker_network_write_container_files (self->state_dir, self->state, error))
     return FALSE;
-  self->created_cgroup = TRUE;
 
   if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
     return set_errno_error (error, errno, "creating the release socket of container", self->id);
@@ -449,8 +462,9 @@ start_container (Supervisor *self, GError **error)
   /* A fork-like clone: no separate stack. The supervisor has one thread,
    * so the child may use malloc and GLib freely before its exec. clone3
    * starts it in its unified cgroup right away; plain clone and a write to
-   * cgroup.procs remain for kernels or hosts without that. */
-  unified_fd = gocker_cgroup_open_unified (self->state->cgroup_path, NULL);
+   * cgroup.procs remain for kernels without that and for v1 controllers. */
+  if (start_inside)
+    unified_fd = gocker_cgroup_open_unified (self->state->cgroup_path, NULL);
   if (unified_fd >= 0)
     {
       struct clone_args args = {
@@ -488,13 +502,25 @@ start_container (Supervisor *self, GError **error)
   close_stdio (ctx);
   g_clear_pointer (&ctx->volume_trees, gocker_volumes_free_sources);
 
-  /* Released first, the child builds its root while the supervisor moves
-   * it into its cgroups: the first write to cgroup.procs waits for an RCU
-   * grace period (about 20 ms here), which would otherwise add to every
-   * start. The child cannot exec before the network handshake below, so
-   * the limits still hold from the first instruction of the command. Only
-   * the short-lived helpers it forks during setup stay outside. */
+  /* Released first, the child builds its root while the supervisor
+   * creates its cgroups and moves it in: the first write to cgroup.procs
+   * waits for an RCU grace period (10 to 20 ms here) with the kernel's
+   * cgroup lock held, so even a cgroup mkdir waits, and that would
+   * otherwise add to every start. The child cannot exec before the
+   * network handshake below, so the limits hold from the first
+   * instruction of the command. Only the short-lived helpers it forks
+   * during setup stay outside. */
   write_all (release_parent, "R", 1);
+  if (!self->created_cgroup)
+    {
+      if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
+        {
+          kill (self->child, SIGKILL);
+          wait_child (self->child);
+          return FALSE;
+        }
+      self->created_cgroup = TRUE;
+    }
   if (!(placed_in_unified
          ? gocker_cgroup_attach_except_unified (self->state->cgroup_path, self->child, error)
          : gocker_cgroup_attach (self->state->cgroup_path, self->child, error)))
@@ -504,16 +530,16 @@ start_container (Supervisor *self, GError **error)
       return FALSE;
     }
 
-  /* The child builds its root and enters its network namespace, which
-   * belongs to its user namespace, then sends one byte and waits. End of
-   * file instead means it failed, and the error pipe has the message. */
-  if (wait_for_network_namespace (release_parent))
+  /* The child builds its root, enters its network namespace, which
+   * belongs to its user namespace, and hardens itself, then sends one
+   * byte and waits. End of file instead means it failed, and the error
+   * pipe has the message. */
+  if (wait_for_child_ready (release_parent))
     {
-      /* Networking (network.h): write the container's /etc files; for the
-       * bridge, create the veth pair with eth0 inside the child's
-       * namespace; for --network none, bring lo up. On failure no veth is
-       * left. */
-      if (!gocker_network_setup_container (self->state_dir, self->state, self->child, error))
+      /* Networking (network.h): for the bridge, create the veth pair with
+       * eth0 inside the child's namespace; for --network none, bring lo
+       * up. On failure no veth is left. */
+      if (!gocker_network_setup_links (self->state_dir, self->state, self->child, error))
         {
           kill (self->child, SIGKILL);
           wait_child (self->child);

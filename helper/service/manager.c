@@ -37,6 +37,7 @@ typedef struct {
   GArray *volume_fds;                 /* volume sources opened as the caller */
   guint32 caller_gid;
   GockerLaunchResult launch;
+  gboolean prewarm_held;              /* gocker_cgroup_prewarm_hold() until started */
 } RunRequest;
 
 static void
@@ -53,6 +54,8 @@ run_request_free (RunRequest *request)
         close (g_array_index (request->volume_fds, int, i));
       g_array_unref (request->volume_fds);
     }
+  if (request->prewarm_held)
+    gocker_cgroup_prewarm_release ();
   gocker_spec_free (request->spec);
   g_free (request->name);
   gocker_daemon_release (request->daemon);
@@ -198,6 +201,8 @@ on_launched (GObject *source, GAsyncResult *result, gpointer user_data)
   GockerState *state = gocker_container_object_get_state (object);
   g_autoptr (GError) error = NULL;
 
+  gocker_cgroup_prewarm_release ();
+  request->prewarm_held = FALSE;
   /* The container has its own copies now; closing ours lets a terminal
    * see end-of-file when the container exits. */
   for (guint i = 0; i < 3; i++)
@@ -358,13 +363,6 @@ on_run_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
   g_task_run_in_thread (task, launch_thread);
 }
 
-static gpointer
-prewarm_cgroups (gpointer data)
-{
-  gocker_cgroup_prewarm ();
-  return NULL;
-}
-
 static gboolean
 handle_run (GockerManager *manager, GDBusMethodInvocation *invocation, GUnixFDList *fd_list,
             GVariant *spec_variant, gpointer user_data)
@@ -381,7 +379,8 @@ handle_run (GockerManager *manager, GDBusMethodInvocation *invocation, GUnixFDLi
   gocker_daemon_hold (daemon);
   /* The grace period of the supervisor's first cgroup.procs write starts
    * now, in parallel with checking, authorizing and launching. */
-  g_thread_unref (g_thread_new ("gocker-prewarm", prewarm_cgroups, NULL));
+  gocker_cgroup_prewarm_hold ();
+  request->prewarm_held = TRUE;
 
   request->spec = gocker_spec_from_variant (spec_variant, &error);
   if (request->spec == NULL)

@@ -28,6 +28,18 @@ class Limits(gockertest.TestCase):
         cid = self.run_detached("--cpu-limit", "0.5", "true")
         self.assertAlmostEqual(self.env.container_property(cid, "CpuLimit"), 0.5)
 
+    def test_command_starts_in_its_cgroups(self):
+        # The first process joins its cgroups while it builds its root; the
+        # command must find itself in all of them from its start.
+        proc = self.gocker("run", "--rm", "cat", "/proc/self/cgroup")
+        self.assertExit(proc, 0)
+        lines = dict(line.split(":", 2)[1:] for line in proc.stdout.splitlines() if line)
+        for controller in ("memory", "pids", "cpu,cpuacct", ""):
+            if controller in lines:
+                self.assertRegex(lines[controller], r"/[0-9a-f]{64}$",
+                                 "%r: %s" % (controller, proc.stdout))
+        self.assertTrue({"memory", "pids"} & lines.keys() or "" in lines, proc.stdout)
+
     def test_pids_default(self):
         cid = self.run_detached("true")
         self.assertEqual(self.env.container_property(cid, "PidsLimit"), 20)
