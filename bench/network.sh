@@ -22,7 +22,8 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 runs=${2:-30}
 netns=gocker-bench-$$
-work=$(mktemp -d /tmp/gocker-bench-net-XXXXXX)
+# Next to /var/lib/gocker, on the same file system, as in bench/run.sh.
+work=$(mktemp -d /var/lib/gocker-bench-net-XXXXXX)
 bus_pid=""
 helper_pid=""
 netns_created=""
