@@ -586,6 +586,31 @@ gocker_cgroup_attach_except_unified (const char *cgroup_path, pid_t pid, GError 
 }
 
 gboolean
+gocker_cgroup_set_pids_max (const char *cgroup_path, guint64 pids_max, GError **error)
+{
+  const GockerCgroupLayout *layout;
+  g_autofree char *dir = NULL;
+  g_autofree char *value = gocker_cgroup_format_limit (pids_max);
+
+  if (!gocker_cgroup_path_validate (cgroup_path, error))
+    return FALSE;
+  layout = gocker_cgroup_layout_get (error);
+  if (layout == NULL)
+    return FALSE;
+  if (layout->v2)
+    dir = g_build_filename (layout->unified, cgroup_path, NULL);
+  else if (layout->v1[GOCKER_CGROUP_PIDS] != NULL)
+    dir = g_build_filename (layout->v1[GOCKER_CGROUP_PIDS], cgroup_path, NULL);
+  else
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
+                   "No pids controller is mounted, so the process count cannot be limited");
+      return FALSE;
+    }
+  return gocker_cgroup_write (dir, "pids.max", value, error);
+}
+
+gboolean
 gocker_cgroup_unified_only (void)
 {
   const GockerCgroupLayout *layout = gocker_cgroup_layout_get (NULL);

@@ -28,6 +28,9 @@ gboolean gocker_cgroup_attach (const char *cgroup_path, pid_t pid, GError **erro
  * unified hierarchy. */
 int gocker_cgroup_open_unified (const char *cgroup_path, GError **error);
 
+/* Write pids.max of the container's cgroup; 0 means no limit. */
+gboolean gocker_cgroup_set_pids_max (const char *cgroup_path, guint64 pids_max, GError **error);
+
 /* Whether every controller a container uses is in the unified hierarchy
  * (a v2 host), so clone3 can start a process inside all of its cgroups
  * and no cgroup.procs write is needed. FALSE on v1 and hybrid hosts, and

@@ -403,6 +403,27 @@ clone_volume_sources (Supervisor *self, GockerInitContext *ctx, GError **error)
   return ok;
 }
 
+/* The container's first process forks short-lived helpers while it sets
+ * itself up (user and network namespaces), one at a time: the pids limit
+ * allows for them until the process is ready to exec. */
+#define SETUP_PIDS 3
+
+static gboolean
+setup_raises_pids_limit (const GockerSpec *spec)
+{
+  return spec->pids_limit > 0 && spec->pids_limit < SETUP_PIDS;
+}
+
+static gboolean
+create_cgroups (Supervisor *self, GError **error)
+{
+  if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
+    return FALSE;
+  self->created_cgroup = TRUE;
+  return !setup_raises_pids_limit (self->state->spec) ||
+         gocker_cgroup_set_pids_max (self->state->cgroup_path, SETUP_PIDS, error);
+}
+
 static gboolean
 start_container (Supervisor *self, GError **error)
 {
@@ -440,12 +461,8 @@ start_container (Supervisor *self, GError **error)
    * the cgroups are created and joined below, while the child builds its
    * root. */
   start_inside = gocker_cgroup_unified_only ();
-  if (start_inside)
-    {
-      if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
-        return FALSE;
-      self->created_cgroup = TRUE;
-    }
+  if (start_inside && !create_cgroups (self, error))
+    return FALSE;
 
   if (!gocker_network_write_container_files (self->state_dir, self->state, error))
     return FALSE;
@@ -511,19 +528,10 @@ start_container (Supervisor *self, GError **error)
    * instruction of the command. Only the short-lived helpers it forks
    * during setup stay outside. */
   write_all (release_parent, "R", 1);
-  if (!self->created_cgroup)
-    {
-      if (!gocker_cgroup_create (self->state->cgroup_path, self->state->spec, error))
-        {
-          kill (self->child, SIGKILL);
-          wait_child (self->child);
-          return FALSE;
-        }
-      self->created_cgroup = TRUE;
-    }
-  if (!(placed_in_unified
-         ? gocker_cgroup_attach_except_unified (self->state->cgroup_path, self->child, error)
-         : gocker_cgroup_attach (self->state->cgroup_path, self->child, error)))
+  if ((!self->created_cgroup && !create_cgroups (self, error)) ||
+      !(placed_in_unified
+        ? gocker_cgroup_attach_except_unified (self->state->cgroup_path, self->child, error)
+        : gocker_cgroup_attach (self->state->cgroup_path, self->child, error)))
     {
       kill (self->child, SIGKILL);
       wait_child (self->child);
@@ -536,10 +544,14 @@ start_container (Supervisor *self, GError **error)
    * pipe has the message. */
   if (wait_for_child_ready (release_parent))
     {
-      /* Networking (network.h): for the bridge, create the veth pair with
+      /* Its helpers are gone, so the command's own pids limit applies now.
+       * Networking (network.h): for the bridge, create the veth pair with
        * eth0 inside the child's namespace; for --network none, bring lo
        * up. On failure no veth is left. */
-      if (!gocker_network_setup_links (self->state_dir, self->state, self->child, error))
+      if ((setup_raises_pids_limit (self->state->spec) &&
+           !gocker_cgroup_set_pids_max (self->state->cgroup_path, self->state->spec->pids_limit,
+                                        error)) ||
+          !gocker_network_setup_links (self->state_dir, self->state, self->child, error))
         {
           kill (self->child, SIGKILL);
           wait_child (self->child);

@@ -51,6 +51,15 @@ class Limits(gockertest.TestCase):
         self.assertNotIn("spawned", proc.stdout, "the shell cannot start all ten")
         self.assertIn("fork", proc.stderr.lower())
 
+    def test_pids_limit_one(self):
+        # The setup's own helper processes do not count against the limit.
+        for _ in range(3):
+            self.assertExit(self.gocker("run", "--rm", "--pids-limit", "1", "true"), 0)
+        proc = self.gocker("run", "--rm", "--pids-limit", "1", "/bin/sh", "-c",
+                           "/bin/true; echo forked")
+        self.assertNotIn("forked", proc.stdout)
+        self.assertIn("fork", proc.stderr.lower())
+
     def test_pids_limit_stops_fork_bomb(self):
         bomb = "bomb() { bomb | bomb & }; bomb; sleep 30"
         cid = self.run_detached("--pids-limit", "20", "/bin/sh", "-c", bomb)
