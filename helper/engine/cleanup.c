@@ -241,3 +241,75 @@ gocker_container_cleanup (const char *state_dir, const GockerState *state, GErro
     }
   return TRUE;
 }
+
+/* The id a file or directory name in logs/, layers/ or containers/ belongs
+ * to: the part before the first '.', when it is a container id. */
+static char *
+id_of_name (const char *name)
+{
+  g_autofree char *id = g_strndup (name, strcspn (name, "."));
+
+  return gocker_is_valid_id (id) ? g_steal_pointer (&id) : NULL;
+}
+
+static void
+sweep_dir (const char *dir, GHashTable *known, gboolean directories)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (listing == NULL)
+    return;
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      g_autofree char *id = id_of_name (name);
+      g_autofree char *path = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (id == NULL || g_hash_table_contains (known, id))
+        continue;
+      path = g_build_filename (dir, name, NULL);
+      if (directories ? !gocker_remove_tree (path, &error) : g_unlink (path) < 0)
+        g_warning ("Removing %s, left by a start that did not finish: %s", path,
+                   error != NULL ? error->message : g_strerror (errno));
+      else
+        g_message ("Removed %s, left by a start that did not finish", path);
+    }
+}
+
+void
+gocker_sweep_unfinished_starts (const char *state_dir)
+{
+  g_autofree char *containers = g_build_filename (state_dir, "containers", NULL);
+  g_autofree char *logs = g_build_filename (state_dir, "logs", NULL);
+  g_autofree char *layers = g_build_filename (state_dir, "layers", NULL);
+  g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GDir) listing = g_dir_open (containers, 0, NULL);
+  const char *name;
+
+  if (listing == NULL)
+    return;
+  while ((name = g_dir_read_name (listing)) != NULL)
+    {
+      char *id = id_of_name (name);
+
+      if (id == NULL)
+        continue;
+      /* ID.json and ID.exit keep the container's files, readable or not;
+       * anything else here is a temporary file of an interrupted write. */
+      if (g_str_has_suffix (name, ".json") || g_str_has_suffix (name, ".exit"))
+        {
+          g_hash_table_add (known, id);
+        }
+      else
+        {
+          g_autofree char *path = g_build_filename (containers, name, NULL);
+
+          g_free (id);
+          if (g_unlink (path) == 0)
+            g_message ("Removed %s, left by an interrupted write", path);
+        }
+    }
+  sweep_dir (logs, known, FALSE);
+  sweep_dir (layers, known, TRUE);
+}

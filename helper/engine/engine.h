@@ -112,4 +112,11 @@ gboolean gocker_cgroup_read_stats (const char *cgroup_path, GockerStats *out, GE
  * errors. */
 gboolean gocker_container_cleanup (const char *state_dir, const GockerState *state, GError **error);
 
+/* At the helper's start, before any container starts: remove what a start
+ * that was killed before it wrote its state file left in STATE_DIR (logs
+ * and layers of ids without a state or exit file) and temporary files of
+ * interrupted atomic writes. A container whose state file exists, even an
+ * unreadable one, keeps its files. */
+void gocker_sweep_unfinished_starts (const char *state_dir);
+
 G_END_DECLS

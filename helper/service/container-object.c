@@ -296,13 +296,54 @@ gocker_container_object_watch (GockerContainerObject *object)
   g_source_attach (object->exit_watch, NULL);
 }
 
+typedef struct {
+  GockerDaemon *daemon;
+  char *id;
+} PendingRemoval;
+
+static void
+pending_removal_free (PendingRemoval *removal)
+{
+  g_free (removal->id);
+  g_free (removal);
+}
+
+/* An --rm container that ended while no helper ran, or whose removal a
+ * crash cut short, goes once the loading is done. */
+static gboolean
+remove_ended_container (gpointer user_data)
+{
+  PendingRemoval *removal = user_data;
+  GockerContainerObject *object = gocker_daemon_lookup_id (removal->daemon, removal->id);
+
+  if (object != NULL && !is_active (object))
+    {
+      gocker_log_container (G_LOG_LEVEL_MESSAGE, removal->id,
+                            "Removing container %s, which ended while the helper was not "
+                            "running (--rm)", removal->id);
+      container_finish_remove (object, NULL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
 void
 gocker_container_object_reconcile (GockerContainerObject *object)
 {
   GockerState *state = object->state;
 
   if (!is_active (object))
-    return;
+    {
+      if (state->spec->auto_remove)
+        {
+          PendingRemoval *removal = g_new0 (PendingRemoval, 1);
+
+          removal->daemon = object->daemon;
+          removal->id = g_strdup (state->id);
+          g_idle_add_full (G_PRIORITY_DEFAULT, remove_ended_container, removal,
+                           (GDestroyNotify) pending_removal_free);
+        }
+      return;
+    }
 
   gocker_log_container (G_LOG_LEVEL_INFO, state->id, "Reconciling container %s (was %s)",
                         state->id, gocker_status_to_string (state->status));

@@ -280,9 +280,11 @@ on_state_file_error (const char *path, const GError *error, gpointer user_data)
 static void
 load_containers (GockerDaemon *daemon)
 {
-  g_autoptr (GPtrArray) states = gocker_state_load_all (daemon->options.state_dir,
-                                                        on_state_file_error, daemon);
+  g_autoptr (GPtrArray) states = NULL;
   guint running = 0;
+
+  gocker_sweep_unfinished_starts (daemon->options.state_dir);
+  states = gocker_state_load_all (daemon->options.state_dir, on_state_file_error, daemon);
 
   for (guint i = 0; i < states->len; i++)
     {

@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """A helper killed with SIGKILL: containers survive and are found again."""
 
+import json
+import os
+
 import gockertest
 from gockertest import process_alive, wait_for
 
@@ -57,6 +60,48 @@ class Recovery(gockertest.TestCase):
         self.assertExit(self.gocker("rm", "-f", cid), 0)
         self.assertEqual(self.env.paths_for(cid), [])
         self.assertEqual(self.env.cgroup_dirs_for(cid), [])
+
+    def test_rm_container_removed_on_restart(self):
+        # Exited and saved, but the helper died before removing it: the
+        # state file is edited to match, since that window is too short to
+        # hit with a kill.
+        cid = self.run_detached("/bin/sh", "-c", "echo x > /made; exit 3")
+        self.env.wait_container(cid)
+        self.env.kill_helper()
+        path = os.path.join(self.env.state_dir, "containers", cid + ".json")
+        with open(path) as f:
+            state = json.load(f)
+        self.assertEqual(state["status"], "exited")
+        state["spec"]["auto-remove"] = True
+        with open(path, "w") as f:
+            json.dump(state, f)
+
+        self.env.activate_helper()
+        wait_for(lambda: self.env.paths_for(cid) == [], 20, what="the --rm container to go")
+        self.assertNotIn(self.env.container_path(cid), self.env.managed_containers())
+        self.assertEqual(self.env.cgroup_dirs_for(cid), [])
+
+    def test_unfinished_start_swept(self):
+        # What a start killed before its state file existed leaves behind.
+        kept = self.run_detached("sleep", "60")
+        self.env.kill_helper()
+        orphan = "ab" * 32
+        state = self.env.state_dir
+        leftovers = [os.path.join(state, "logs", orphan + ".log"),
+                     os.path.join(state, "logs", orphan + ".supervisor.log"),
+                     os.path.join(state, "containers", kept + ".json.Q7X2ZK"),
+                     os.path.join(state, "layers", orphan, "upper", "file")]
+        for path in leftovers:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write("left\n")
+
+        self.env.activate_helper()
+        self.assertEqual(self.env.paths_for(orphan), [])
+        self.assertFalse(os.path.exists(leftovers[2]))
+        self.assertEqual(self.env.container_property(kept, "Status"), "running")
+        self.assertTrue(os.path.exists(os.path.join(state, "containers", kept + ".json")))
+        self.assertTrue(os.path.exists(os.path.join(state, "layers", kept)))
 
 
 if __name__ == "__main__":
