@@ -828,8 +828,15 @@ gocker_container_object_free (GockerContainerObject *object)
     {
       GDBusMethodInvocation *invocation = g_ptr_array_index (object->waiters, i);
 
-      g_dbus_method_invocation_return_error (invocation, GOCKER_ERROR, GOCKER_ERROR_NOT_FOUND,
-                                             "Container %s was removed", object->state->id);
+      if (gocker_daemon_is_stopping (object->daemon))
+        g_dbus_method_invocation_return_error (invocation, GOCKER_ERROR, GOCKER_ERROR_FAILED,
+                                               "gocker-helper stopped while container %s was "
+                                               "running; the container goes on, and gocker wait "
+                                               "%s waits for it again",
+                                               object->state->id, object->state->id);
+      else
+        g_dbus_method_invocation_return_error (invocation, GOCKER_ERROR, GOCKER_ERROR_NOT_FOUND,
+                                               "Container %s was removed", object->state->id);
     }
   g_ptr_array_set_size (object->waiters, 0);
   update_hold (object);

@@ -29,6 +29,7 @@ struct _GockerDaemon {
   GHashTable *reserved_names;   /* names of Run calls in progress */
   guint holds;
   guint idle_source;
+  gboolean stopping;          /* set while the containers are freed at exit */
   guint network_teardown_source; /* pending gocker_network_sync() after a removal */
 };
 
@@ -81,6 +82,12 @@ gocker_daemon_release (GockerDaemon *daemon)
   g_return_if_fail (daemon->holds > 0);
   daemon->holds--;
   update_idle_timer (daemon);
+}
+
+gboolean
+gocker_daemon_is_stopping (GockerDaemon *daemon)
+{
+  return daemon->stopping;
 }
 
 const GockerDaemonOptions *
@@ -382,6 +389,7 @@ gocker_daemon_free (GockerDaemon *daemon)
   if (daemon == NULL)
     return;
   g_clear_handle_id (&daemon->idle_source, g_source_remove);
+  daemon->stopping = TRUE;
   g_clear_pointer (&daemon->containers, g_hash_table_unref);
   g_clear_pointer (&daemon->reserved_names, g_hash_table_unref);
   g_clear_object (&daemon->manager);

@@ -37,6 +37,8 @@ GockerDaemon *gocker_daemon_new (GDBusConnection *connection, const GockerDaemon
 void gocker_daemon_free (GockerDaemon *daemon);
 
 const GockerDaemonOptions *gocker_daemon_get_options (GockerDaemon *daemon);
+/* Whether the helper is exiting and freeing its containers' objects. */
+gboolean gocker_daemon_is_stopping (GockerDaemon *daemon);
 PolkitAuthority *gocker_daemon_get_authority (GockerDaemon *daemon);
 GDBusObjectManagerServer *gocker_daemon_get_object_manager (GockerDaemon *daemon);
 
