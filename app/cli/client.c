@@ -50,7 +50,13 @@ gocker_client_explain_error (GError *error, const char *action)
   g_debug ("The helper returned %s: %s", remote, original);
 
   if (remote_error_is (remote, GOCKER_ERROR_PREFIX "NotAuthorized"))
-    set_message (error, g_strdup_printf (_("Not authorized to %s: %s"), action, original));
+    {
+      /* The helper's text starts with the same words. */
+      const char *reason = g_str_has_prefix (original, "Not authorized: ")
+                           ? original + strlen ("Not authorized: ") : original;
+
+      set_message (error, g_strdup_printf (_("Not authorized to %s: %s"), action, reason));
+    }
   else if (remote_error_is (remote, GOCKER_ERROR_PREFIX "Cancelled"))
     set_message (error, g_strdup (_("Authentication cancelled")));
   else if (remote_error_is (remote, GOCKER_ERROR_PREFIX "InteractionRequired"))
@@ -268,6 +274,11 @@ gocker_client_call (GDBusProxy *proxy,
           gocker_text_agent_unregister (agent);
           if (result != NULL)
             return result;
+        }
+      else if (agent_error->domain == GOCKER_TEXT_AGENT_ERROR)
+        {
+          /* A broken installation, not a missing terminal: say so. */
+          g_printerr ("gocker: %s\n", agent_error->message);
         }
       else
         {

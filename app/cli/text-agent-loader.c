@@ -14,15 +14,16 @@ typedef void (*UnregisterFunc) (gpointer handle);
 static RegisterFunc register_func;
 static UnregisterFunc unregister_func;
 
+G_DEFINE_QUARK (gocker-text-agent-error-quark, gocker_text_agent_error)
+
 /* Next to the gocker binary first, which is where a build tree has it, then
- * the installed module directory. */
+ * the installed module directory. The first file found is the one used. */
 static GModule *
 open_module (GError **error)
 {
   g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
   g_autofree char *exe_dir = exe != NULL ? g_path_get_dirname (exe) : NULL;
   const char *const dirs[] = { exe_dir, GOCKER_PKGLIBDIR };
-  g_autofree char *last_error = NULL;
 
   for (gsize i = 0; i < G_N_ELEMENTS (dirs); i++)
     {
@@ -35,17 +36,18 @@ open_module (GError **error)
       if (!g_file_test (path, G_FILE_TEST_EXISTS))
         continue;
       module = g_module_open (path, G_MODULE_BIND_LOCAL);
-      if (module != NULL)
-        return module;
-      g_free (last_error);
-      last_error = g_strdup (g_module_error ());
+      if (module == NULL)
+        g_set_error (error, GOCKER_TEXT_AGENT_ERROR, 0,
+                     _("Cannot load the polkit text agent %s: %s. Reinstall gocker, "
+                       "or run an authentication agent such as pkttyagent"),
+                     path, g_module_error ());
+      return module;
     }
 
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
-               _("Cannot load the polkit text agent %s from %s: %s. Reinstall gocker, "
+  g_set_error (error, GOCKER_TEXT_AGENT_ERROR, 0,
+               _("The polkit text agent %s is in neither %s nor %s. Reinstall gocker, "
                  "or run an authentication agent such as pkttyagent"),
-               GOCKER_TEXT_AGENT_MODULE, GOCKER_PKGLIBDIR,
-               last_error != NULL ? last_error : _("no such file"));
+               GOCKER_TEXT_AGENT_MODULE, exe_dir != NULL ? exe_dir : "?", GOCKER_PKGLIBDIR);
   return NULL;
 }
 
@@ -61,7 +63,7 @@ gocker_text_agent_register (GError **error)
       if (!g_module_symbol (module, "gocker_text_agent_module_register", (gpointer *) &register_func) ||
           !g_module_symbol (module, "gocker_text_agent_module_unregister", (gpointer *) &unregister_func))
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
+          g_set_error (error, GOCKER_TEXT_AGENT_ERROR, 0,
                        _("The polkit text agent %s is not the one of this gocker: %s. Reinstall gocker"),
                        g_module_name (module), g_module_error ());
           register_func = NULL;

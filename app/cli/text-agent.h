@@ -12,9 +12,14 @@
 
 G_BEGIN_DECLS
 
+/* Errors of loading the module, as opposed to those of the agent. */
+#define GOCKER_TEXT_AGENT_ERROR (gocker_text_agent_error_quark ())
+GQuark gocker_text_agent_error_quark (void);
+
 /* Register a text agent (prompting on the controlling terminal) for this
- * process. Fails when no terminal can be opened or the module cannot be
- * loaded. Returns a handle for gocker_text_agent_unregister(). */
+ * process. Fails when no terminal can be opened, or with a
+ * GOCKER_TEXT_AGENT_ERROR when the module cannot be loaded. Returns a
+ * handle for gocker_text_agent_unregister(). */
 gpointer gocker_text_agent_register (GError **error);
 void gocker_text_agent_unregister (gpointer handle);
 
