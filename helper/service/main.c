@@ -14,6 +14,7 @@
 #include "engine.h"
 #include "errors.h"
 #include "log-file.h"
+#include "log-writer.h"
 #include "network.h"
 
 #define BUS_NAME "io.github.Gocker1"
@@ -82,6 +83,7 @@ main (int argc, char **argv)
   g_autofree char *cgroup_parent = NULL;
   g_autofree char *log_max_size = NULL;
   g_autofree char *log_max_files = NULL;
+  g_autofree char *log_file = NULL;
   gint idle_timeout = DEFAULT_IDLE_TIMEOUT;
   gboolean persist = FALSE;
   gboolean show_version = FALSE;
@@ -105,6 +107,9 @@ main (int argc, char **argv)
     { "log-max-files", 0, 0, G_OPTION_ARG_STRING, &log_max_files,
       "Log files kept per container, the current one included (default: [logs] max-files, else 2)",
       "N" },
+    { "log-file", 0, 0, G_OPTION_ARG_FILENAME, &log_file,
+      "Also append the helper's messages to FILE unless they go to the journal "
+      "(the D-Bus service file passes one)", "FILE" },
     { "persist", 0, 0, G_OPTION_ARG_NONE, &persist,
       "Never exit when idle (same as --idle-timeout 0)", NULL },
     { "version", 0, 0, G_OPTION_ARG_NONE, &show_version, "Print the version and exit", NULL },
@@ -124,6 +129,7 @@ main (int argc, char **argv)
       g_printerr ("gocker-helper: %s\nRun gocker-helper --help for the options.\n", error->message);
       return 125;
     }
+  gocker_log_writer_install (log_file);
   if (show_version)
     {
       g_print ("gocker-helper %s\n", GOCKER_VERSION);
