@@ -123,13 +123,6 @@ reload_bus_config() {
     org.freedesktop.DBus.ReloadConfig >/dev/null
 }
 
-prepare_subordinate_ids() {
-  # Hook for user-namespace hardening: when the helper maps container root
-  # to an unprivileged range, it needs an /etc/subuid and /etc/subgid entry.
-  # TODO: add the entries once the helper has a user to map to.
-  :
-}
-
 main() {
   [ "$(id -u)" -eq 0 ] || die "run as root (the helper is a system service)"
   install_packages
@@ -140,7 +133,6 @@ main() {
   ensure_system_bus
   ensure_polkitd
   reload_bus_config
-  prepare_subordinate_ids
   step "Done: try 'gocker run /bin/echo hello'"
 }
 

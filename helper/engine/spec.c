@@ -162,8 +162,8 @@ gocker_validate_hostname (const char *hostname, GError **error)
 
 invalid:
   g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
-               _("invalid hostname \"%s\": use at most %d bytes of letters, digits, - and . "
-               "in labels that do not start or end with -"),
+               _("invalid hostname \"%s\": use at most %d bytes of letters, digits, - and ., "
+               "in labels of 1 to 63 characters that do not start or end with -"),
                g_utf8_validate (hostname, -1, NULL) ? hostname : "(not UTF-8)",
                GOCKER_MAX_HOSTNAME_LEN);
   return FALSE;
