@@ -173,7 +173,10 @@ gocker_ipam_allocate (const char                *state_dir,
           ipam_unlock (lock_fd);
           return FALSE;
         }
-      if (write (fd, id, strlen (id)) != (ssize_t) strlen (id) || fsync (fd) < 0)
+      /* No fsync: the lock and O_EXCL make the allocation. A crash ends
+       * the container, and an address file that lost its id then names
+       * no known container, so gocker_network_reconcile() frees it. */
+      if (write (fd, id, strlen (id)) != (ssize_t) strlen (id))
         {
           int saved_errno = errno;
 
