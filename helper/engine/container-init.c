@@ -91,15 +91,31 @@ bind_console (int root_fd, int terminal_fd, GError **error)
   return TRUE;
 }
 
+/* One byte to the supervisor on the release socket. */
+static gboolean
+tell_supervisor (GockerInitContext *ctx, char byte, GError **error)
+{
+  ssize_t n;
+
+  do
+    n = write (ctx->release_fd, &byte, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    return set_errno_error (error, n < 0 ? errno : EPIPE,
+                            "reporting to the supervisor on", "the release socket");
+  return TRUE;
+}
+
 /* The last step before the exec: tell the supervisor that this process
- * is in its network namespace and ready, then wait while it joins the
- * container's cgroups and configures the network (network.c): one byte
- * each way on the release socket. The supervisor kills this process if it
- * fails, so the command never runs outside its cgroups. */
+ * is ready, then wait while it finishes joining the container's cgroups
+ * and configuring the network (network.c), which it started on the 'N'
+ * byte: one byte each way on the release socket. The supervisor kills
+ * this process if anything fails, so the command never runs outside its
+ * cgroups. */
 static gboolean
 wait_for_release (GockerInitContext *ctx, GError **error)
 {
-  char byte = 'N';
+  char byte = 'R';
   ssize_t n;
 
   do
@@ -149,11 +165,13 @@ build_root (GockerInitContext *ctx, GError **error)
   g_clear_pointer (&ctx->volume_trees, gocker_volumes_free_sources);
 
   /* Networking: the namespace comes before /sys is mounted, so /sys shows
-   * the container's interfaces; its links are set up by the supervisor at
-   * the end (wait_for_release()). Then bind the container's own
-   * /etc/hosts, /etc/hostname and /etc/resolv.conf (network-etc.c), which
-   * the supervisor wrote before starting this process. */
-  if (!gocker_harden_enter_network (container_harden, error))
+   * the container's interfaces. The 'N' byte lets the supervisor set up
+   * its links while this process goes on; wait_for_release() waits for
+   * that. Then bind the container's own /etc/hosts, /etc/hostname and
+   * /etc/resolv.conf (network-etc.c), which the supervisor wrote before
+   * starting this process. */
+  if (!gocker_harden_enter_network (container_harden, error) ||
+      !tell_supervisor (ctx, 'N', error))
     return FALSE;
   {
     const char *what = NULL;

@@ -309,11 +309,11 @@ read_setup_error (int fd)
   return g_string_free (g_steal_pointer (&message), FALSE);
 }
 
-/* One byte from the child on the release socket: it is in its network
- * namespace and ready to exec. FALSE on end of file, when it failed
- * before. */
+/* One byte from the child on the release socket: 'N' once it is in its
+ * network namespace, 'R' when it is ready to exec. FALSE on end of file,
+ * when it failed before. */
 static gboolean
-wait_for_child_ready (int fd)
+wait_for_child (int fd)
 {
   char byte;
   ssize_t n;
@@ -538,27 +538,35 @@ start_container (Supervisor *self, GError **error)
       return FALSE;
     }
 
-  /* The child builds its root, enters its network namespace, which
-   * belongs to its user namespace, and hardens itself, then sends one
-   * byte and waits. End of file instead means it failed, and the error
+  /* The child builds its root and enters its network namespace, which
+   * belongs to its user namespace ('N'), then pivots and hardens itself
+   * and waits ('R'). End of file instead means it failed, and the error
    * pipe has the message. */
-  if (wait_for_child_ready (release_parent))
+  if (wait_for_child (release_parent))
     {
-      /* Its helpers are gone, so the command's own pids limit applies now.
-       * Networking (network.h): for the bridge, create the veth pair with
-       * eth0 inside the child's namespace; for --network none, bring lo
-       * up. On failure no veth is left. */
-      if ((setup_raises_pids_limit (self->state->spec) &&
-           !gocker_cgroup_set_pids_max (self->state->cgroup_path, self->state->spec->pids_limit,
-                                        error)) ||
-          !gocker_network_setup_links (self->state_dir, self->state, self->child, error))
+      /* Networking (network.h), while the child goes on: for the bridge,
+       * create the veth pair with eth0 inside the child's namespace; for
+       * --network none, bring lo up. On failure no veth is left. */
+      if (!gocker_network_setup_links (self->state_dir, self->state, self->child, error))
         {
           kill (self->child, SIGKILL);
           wait_child (self->child);
           return FALSE;
         }
-      network_ready = TRUE;
-      write_all (release_parent, "R", 1);
+      if (wait_for_child (release_parent))
+        {
+          /* Its helpers are gone, so the command's own pids limit applies. */
+          if (setup_raises_pids_limit (self->state->spec) &&
+              !gocker_cgroup_set_pids_max (self->state->cgroup_path,
+                                           self->state->spec->pids_limit, error))
+            {
+              kill (self->child, SIGKILL);
+              wait_child (self->child);
+              return FALSE;
+            }
+          network_ready = TRUE;
+          write_all (release_parent, "R", 1);
+        }
     }
   close_fd (&release_parent);
 
