@@ -50,6 +50,7 @@ typedef struct {
   pid_t supervisor_pid;
   guint64 supervisor_start_time;
   pid_t container_pid;           /* host pid of the container's first process */
+  int exit_report_fd;            /* the caller's: gocker_exit_report_parse() */
 } GockerLaunchResult;
 
 /* Start the supervisor for the container whose state file
@@ -65,6 +66,13 @@ typedef struct {
 gboolean gocker_launch (const char *supervisor_path, const char *state_dir,
                         const char *id, const int stdio[3],
                         GockerLaunchResult *result, GError **error);
+
+/* The supervisor writes one line "EXIT CODE FINISHED_AT" on
+ * GockerLaunchResult.exit_report_fd as soon as the container's first
+ * process has ended, before it writes the exit record and removes the
+ * cgroups; the descriptor then reaches end of file. Parse such a line
+ * (without its newline). The exit record stays the durable copy. */
+gboolean gocker_exit_report_parse (const char *line, int *out_exit_code, gint64 *out_finished_at);
 
 /* Like gocker_launch(), with one descriptor per volume of the spec, in
  * the spec's order. The service opens each volume's source as the user who

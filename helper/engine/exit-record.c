@@ -6,6 +6,7 @@
 
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
+#include <string.h>
 
 char *
 gocker_exit_record_path (const char *state_dir, const char *id)
@@ -79,5 +80,21 @@ gocker_exit_record_read (const char *state_dir, const char *id,
     }
   out->exit_code = (int) json_node_get_int (code);
   out->finished_at = json_node_get_int (finished);
+  return TRUE;
+}
+
+gboolean
+gocker_exit_report_parse (const char *line, int *out_exit_code, gint64 *out_finished_at)
+{
+  g_auto(GStrv) words = g_strsplit (line, " ", -1);
+  gint64 code;
+  gint64 finished_at;
+
+  if (g_strv_length (words) != 3 || strcmp (words[0], "EXIT") != 0 ||
+      !g_ascii_string_to_signed (words[1], 10, -1, 255, &code, NULL) ||
+      !g_ascii_string_to_signed (words[2], 10, 0, G_MAXINT64, &finished_at, NULL))
+    return FALSE;
+  *out_exit_code = (int) code;
+  *out_finished_at = finished_at;
   return TRUE;
 }

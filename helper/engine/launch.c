@@ -62,7 +62,9 @@ read_report (int fd, GError **error)
         }
       if (pfd.revents == 0)
         continue;
-      n = read (fd, buffer, sizeof buffer);
+      /* Byte by byte: the exit report may follow the start report on the
+       * same pipe, and it is read by the container's watch. */
+      n = read (fd, buffer, 1);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
@@ -150,6 +152,7 @@ gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
 
   g_return_val_if_fail (supervisor_path != NULL && state_dir != NULL && id != NULL, FALSE);
   memset (result, 0, sizeof *result);
+  result->exit_report_fd = -1;
 
   if (!g_unix_open_pipe (sync_fds, FD_CLOEXEC, error))
     {
@@ -226,11 +229,12 @@ gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
     ;
 
   report = read_report (sync_fds[0], error);
-  close_fd (&sync_fds[0]);
-  if (report == NULL)
-    return FALSE;
-  if (!parse_report (report, result, error))
-    return FALSE;
+  if (report == NULL || !parse_report (report, result, error))
+    {
+      close_fd (&sync_fds[0]);
+      return FALSE;
+    }
+  result->exit_report_fd = sync_fds[0];
 
   result->supervisor_start_time = gocker_process_start_time (result->supervisor_pid);
   g_info ("Container %s started: supervisor %d, first process %d",

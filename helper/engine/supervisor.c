@@ -104,7 +104,9 @@ report (Supervisor *self, const char *format, ...)
   line = g_strdup_vprintf (format, args);
   va_end (args);
   write_all (self->sync_fd, line, strlen (line));
-  close_fd (&self->sync_fd);
+  /* After "OK" the descriptor stays for the exit report. */
+  if (!g_str_has_prefix (line, "OK "))
+    close_fd (&self->sync_fd);
 }
 
 /* Leave the service's process tree: fork, new session, fork again. The
@@ -630,6 +632,17 @@ finish_container (Supervisor *self)
   record.exit_code = wait_child (self->child);
   record.finished_at = g_get_real_time ();
   g_message ("Container %s exited with %d", self->id, record.exit_code);
+
+  /* The service can answer its waiters now; the exit record and the
+   * cgroup removal below take a few milliseconds more. */
+  if (self->sync_fd >= 0)
+    {
+      g_autofree char *line = g_strdup_printf ("EXIT %d %" G_GINT64_FORMAT "\n",
+                                               record.exit_code, record.finished_at);
+
+      write_all (self->sync_fd, line, strlen (line));
+      close_fd (&self->sync_fd);
+    }
 
   if (!gocker_exit_record_write (self->state_dir, self->id, &record, &error))
     {

@@ -31,6 +31,9 @@ struct _GockerContainerObject {
   GockerContainer *iface;
   GSource *exit_watch;
   int pidfd;                 /* of the supervisor while it is watched */
+  guint exit_report_source;  /* the supervisor's early exit report, after a launch */
+  int exit_report_fd;
+  gboolean exit_reported;    /* waiters answered; the supervisor is still finishing */
   guint kill_timeout;
   /* Pending Wait, Stop and forced Remove calls. Each entry owns the
    * reference that completing the call consumes. */
@@ -176,15 +179,41 @@ complete_waiters (GockerContainerObject *object)
 }
 
 static void
+clear_exit_report (GockerContainerObject *object)
+{
+  g_clear_handle_id (&object->exit_report_source, g_source_remove);
+  gocker_clear_fd (&object->exit_report_fd);
+}
+
+static void
 stop_watching (GockerContainerObject *object)
 {
   g_clear_handle_id (&object->kill_timeout, g_source_remove);
+  clear_exit_report (object);
   if (object->exit_watch != NULL)
     {
       g_source_destroy (object->exit_watch);
       g_clear_pointer (&object->exit_watch, g_source_unref);
     }
   gocker_clear_fd (&object->pidfd);
+}
+
+/* The first half of an exit: the state in memory, the Exited signal and
+ * the waiting calls. Queued Removes stay for container_exited(). */
+static void
+report_exit (GockerContainerObject *object, int exit_code, gint64 finished_at)
+{
+  GockerState *state = object->state;
+
+  g_clear_handle_id (&object->kill_timeout, g_source_remove);
+  state->status = state->stop_requested ? GOCKER_STATUS_STOPPED : GOCKER_STATUS_EXITED;
+  state->exit_code = exit_code;
+  state->finished_at = finished_at > 0 ? finished_at : g_get_real_time ();
+  state->pid = 0;
+  object->exit_reported = TRUE;
+  gocker_container_object_sync (object);
+  gocker_container_emit_exited (object->iface, exit_code);
+  complete_waiters (object);
 }
 
 static void
@@ -195,16 +224,12 @@ container_exited (GockerContainerObject *object, int exit_code, gint64 finished_
 
   stop_watching (object);
 
-  state->status = state->stop_requested ? GOCKER_STATUS_STOPPED : GOCKER_STATUS_EXITED;
-  state->exit_code = exit_code;
-  state->finished_at = finished_at > 0 ? finished_at : g_get_real_time ();
-  state->pid = 0;
-  /* Waiters hear first and the state is saved after: until then the
-   * supervisor's exit record, which stays until Remove, holds the code
-   * for a helper that restarts in between. */
-  gocker_container_object_sync (object);
-  gocker_container_emit_exited (object->iface, exit_code);
-  complete_waiters (object);
+  if (!object->exit_reported)
+    report_exit (object, exit_code, finished_at);
+  object->exit_reported = FALSE;
+  /* Saved after the waiters heard: until then the supervisor's exit
+   * record, which stays until Remove, holds the code for a helper that
+   * restarts in between. */
   gocker_container_object_save (object, NULL);
   /* Networking: its port mappings go now; the kernel deletes the veth with
    * the namespace, in the background, and the address stays until Remove. */
@@ -213,7 +238,8 @@ container_exited (GockerContainerObject *object, int exit_code, gint64 finished_
 
   gocker_log_container (G_LOG_LEVEL_MESSAGE, state->id, "Container %s (%s) %s with exit code %d",
                         state->id, state->spec->name,
-                        state->status == GOCKER_STATUS_STOPPED ? "stopped" : "exited", exit_code);
+                        state->status == GOCKER_STATUS_STOPPED ? "stopped" : "exited",
+                        state->exit_code);
 
   if (object->waiters->len > 0)
     remove_invocation = g_ptr_array_steal_index (object->waiters, 0);
@@ -236,10 +262,22 @@ read_exit_and_finish (GockerContainerObject *object)
     {
       g_autoptr (GError) cgroup_error = NULL;
 
-      gocker_log_container (G_LOG_LEVEL_WARNING, object->state->id,
-                            "The supervisor of container %s ended without an exit record (%s); "
-                            "its exit code is unknown", object->state->id, error->message);
-      record.exit_code = -1;
+      if (object->exit_reported)
+        {
+          gocker_log_container (G_LOG_LEVEL_WARNING, object->state->id,
+                                "The supervisor of container %s ended without an exit record "
+                                "(%s); keeping the exit code %d it reported", object->state->id,
+                                error->message, object->state->exit_code);
+          record.exit_code = object->state->exit_code;
+          record.finished_at = object->state->finished_at;
+        }
+      else
+        {
+          gocker_log_container (G_LOG_LEVEL_WARNING, object->state->id,
+                                "The supervisor of container %s ended without an exit record "
+                                "(%s); its exit code is unknown", object->state->id, error->message);
+          record.exit_code = -1;
+        }
       /* Without its supervisor no process reads the container's output or
        * records its exit, so whatever still runs in its cgroup is ended
        * rather than left unmanaged. */
@@ -294,6 +332,45 @@ gocker_container_object_watch (GockerContainerObject *object)
   object->exit_watch = g_unix_fd_source_new (pidfd, G_IO_IN | G_IO_HUP | G_IO_ERR);
   g_source_set_callback (object->exit_watch, G_SOURCE_FUNC (on_supervisor_exit), object, NULL);
   g_source_attach (object->exit_watch, NULL);
+}
+
+static gboolean
+on_exit_report (gint fd, GIOCondition condition, gpointer user_data)
+{
+  GockerContainerObject *object = user_data;
+  char line[128];
+  ssize_t n;
+  int exit_code;
+  gint64 finished_at;
+
+  object->exit_report_source = 0;
+  do
+    n = read (fd, line, sizeof line - 1);
+  while (n < 0 && errno == EINTR);
+  gocker_clear_fd (&object->exit_report_fd);
+  /* End of file: the supervisor ended without a report, which its pidfd
+   * watch handles. Not active: that watch came first. */
+  if (n <= 0 || !is_active (object))
+    return G_SOURCE_REMOVE;
+
+  line[n] = '\0';
+  line[strcspn (line, "\n")] = '\0';
+  if (gocker_exit_report_parse (line, &exit_code, &finished_at))
+    report_exit (object, exit_code, finished_at);
+  else
+    gocker_log_container (G_LOG_LEVEL_WARNING, object->state->id,
+                          "Ignoring an unexpected report from the supervisor of container %s: "
+                          "\"%s\"", object->state->id, line);
+  return G_SOURCE_REMOVE;
+}
+
+void
+gocker_container_object_watch_exit_report (GockerContainerObject *object, int fd)
+{
+  clear_exit_report (object);
+  object->exit_report_fd = fd;
+  object->exit_report_source = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                              on_exit_report, object);
 }
 
 typedef struct {
@@ -581,6 +658,17 @@ on_remove_authorized (GObject *source, GAsyncResult *result, gpointer user_data)
       return;
     }
 
+  /* Exited, but its supervisor still writes the exit record and removes
+   * the cgroups: the removal waits until it has ended. */
+  if (object->exit_reported)
+    {
+      object->remove_on_exit = TRUE;
+      g_ptr_array_add (object->waiters, request->invocation);
+      update_hold (object);
+      request_free (request);
+      return;
+    }
+
   if (is_active (object))
     {
       if (!request->force)
@@ -801,6 +889,7 @@ gocker_container_object_new (GockerDaemon *daemon, GockerState *state)
   object->path = g_strdup_printf ("/io/github/Gocker1/containers/%s", state->id);
   object->waiters = g_ptr_array_new ();
   object->pidfd = -1;
+  object->exit_report_fd = -1;
   object->pending_stop = -1;
   object->skeleton = gocker_object_skeleton_new (object->path);
   object->iface = gocker_container_skeleton_new ();

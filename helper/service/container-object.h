@@ -21,6 +21,13 @@ gboolean gocker_container_object_save (GockerContainerObject *object, GError **e
 /* Start watching the supervisor (pidfd); handles an already-dead one. */
 void gocker_container_object_watch (GockerContainerObject *object);
 
+/* Take @fd, the launch's exit report descriptor (GockerLaunchResult), and
+ * answer the container's waiters as soon as the supervisor reports the
+ * exit there. Saving the state and removal still wait for the supervisor
+ * to end (gocker_container_object_watch()). Call before that function,
+ * which may free the object. */
+void gocker_container_object_watch_exit_report (GockerContainerObject *object, int fd);
+
 /* Begin a Stop or forced Remove that arrived while the container was
  * being set up; called once its command runs. */
 void gocker_container_object_started (GockerContainerObject *object);

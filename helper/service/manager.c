@@ -56,6 +56,7 @@ run_request_free (RunRequest *request)
     }
   if (request->prewarm_held)
     gocker_cgroup_prewarm_release ();
+  gocker_clear_fd (&request->launch.exit_report_fd);
   gocker_spec_free (request->spec);
   g_free (request->name);
   gocker_daemon_release (request->daemon);
@@ -248,6 +249,8 @@ on_launched (GObject *source, GAsyncResult *result, gpointer user_data)
   /* Before the watch: a supervisor that has already exited makes the
    * watch finish, and maybe remove, the object at once. */
   gocker_container_object_started (object);
+  gocker_container_object_watch_exit_report (object, request->launch.exit_report_fd);
+  request->launch.exit_report_fd = -1;
   gocker_container_object_watch (object);
   run_request_free (request);
 }
@@ -376,6 +379,7 @@ handle_run (GockerManager *manager, GDBusMethodInvocation *invocation, GUnixFDLi
   request->manager = manager;
   request->invocation = invocation;
   request->stdio[0] = request->stdio[1] = request->stdio[2] = -1;
+  request->launch.exit_report_fd = -1;
   gocker_daemon_hold (daemon);
   /* The grace period of the supervisor's first cgroup.procs write starts
    * now, in parallel with checking, authorizing and launching. */

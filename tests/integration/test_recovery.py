@@ -67,11 +67,16 @@ class Recovery(gockertest.TestCase):
         # hit with a kill.
         cid = self.run_detached("/bin/sh", "-c", "echo x > /made; exit 3")
         self.env.wait_container(cid)
-        self.env.kill_helper()
         path = os.path.join(self.env.state_dir, "containers", cid + ".json")
-        with open(path) as f:
-            state = json.load(f)
-        self.assertEqual(state["status"], "exited")
+
+        def saved_state():
+            with open(path) as f:
+                return json.load(f)
+
+        # Waiters hear of the exit before the state file does.
+        wait_for(lambda: saved_state()["status"] == "exited", 20, what="the exited state saved")
+        self.env.kill_helper()
+        state = saved_state()
         state["spec"]["auto-remove"] = True
         with open(path, "w") as f:
             json.dump(state, f)
