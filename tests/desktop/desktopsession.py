@@ -124,11 +124,26 @@ class DesktopSession:
     def _start_xvfb(self):
         self.display = free_display()
         log = open(os.path.join(self.dir, "xvfb.log"), "ab")
-        self.xvfb = self._spawn([xvfb_path(), ":%d" % self.display, "-nolisten", "tcp",
-                                 "-screen", "0", SCREEN], stdout=log, stderr=log)
-        log.close()
-        gockertest.wait_for(lambda: os.path.exists("/tmp/.X11-unix/X%d" % self.display), 15,
-                            what="Xvfb :%d" % self.display)
+        # -displayfd: Xvfb writes the display number there once it accepts
+        # clients. Its socket file appears earlier, and a client that
+        # connected then got "cannot open display".
+        ready_read, ready_write = os.pipe()
+        try:
+            self.xvfb = self._spawn([xvfb_path(), ":%d" % self.display, "-nolisten", "tcp",
+                                     "-screen", "0", SCREEN, "-displayfd", str(ready_write)],
+                                    stdout=log, stderr=log, pass_fds=(ready_write,))
+            os.close(ready_write)
+            ready_write = -1
+            ready, _, _ = select.select([ready_read], [], [], 15)
+            answer = os.read(ready_read, 32) if ready else b""
+        finally:
+            log.close()
+            os.close(ready_read)
+            if ready_write >= 0:
+                os.close(ready_write)
+        if answer.strip() != str(self.display).encode():
+            raise RuntimeError("Xvfb :%d did not report that it is ready (%r); see %s"
+                               % (self.display, answer, os.path.join(self.dir, "xvfb.log")))
 
     def _start_session_bus(self):
         self.session_address = None
