@@ -295,8 +295,10 @@ gocker_sweep_unfinished_starts (const char *state_dir)
 
       if (id == NULL)
         continue;
-      /* ID.json and ID.exit keep the container's files, readable or not;
-       * anything else here is a temporary file of an interrupted write. */
+      /* ID.json and ID.exit keep the container's files, readable or not.
+       * ID.json.XXXXXX is a temporary file of a state write that this
+       * helper's predecessor did not finish. ID.exit.XXXXXX may belong to a
+       * supervisor that is writing its exit record right now: it stays. */
       if (g_str_has_suffix (name, ".json") || g_str_has_suffix (name, ".exit"))
         {
           g_hash_table_add (known, id);
@@ -306,7 +308,7 @@ gocker_sweep_unfinished_starts (const char *state_dir)
           g_autofree char *path = g_build_filename (containers, name, NULL);
 
           g_free (id);
-          if (g_unlink (path) == 0)
+          if (strstr (name, ".json.") != NULL && g_unlink (path) == 0)
             g_message ("Removed %s, left by an interrupted write", path);
         }
     }

@@ -123,8 +123,9 @@ gboolean gocker_container_cleanup (const char *state_dir, const GockerState *sta
 /* At the helper's start, before any container starts: remove what a start
  * that was killed before it wrote its state file left in STATE_DIR (logs
  * and layers of ids without a state or exit file) and temporary files of
- * interrupted atomic writes. A container whose state file exists, even an
- * unreadable one, keeps its files. */
+ * the helper's own interrupted state writes. A container whose state file
+ * exists, even an unreadable one, keeps its files. The caller holds the
+ * state directory's lock, so no other helper writes there. */
 void gocker_sweep_unfinished_starts (const char *state_dir);
 
 G_END_DECLS

@@ -4,7 +4,11 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "container-object.h"
 #include "daemon.h"
@@ -30,6 +34,7 @@ struct _GockerDaemon {
   guint holds;
   guint idle_source;
   gboolean stopping;          /* set while the containers are freed at exit */
+  int lock_fd;                /* STATE_DIR/helper.lock, held while this helper runs */
   guint network_teardown_source; /* pending gocker_network_sync() after a removal */
 };
 
@@ -337,6 +342,51 @@ load_containers (GockerDaemon *daemon)
              g_hash_table_size (daemon->containers), daemon->options.state_dir, running);
 }
 
+/* How long a starting helper waits for another one that uses the same
+ * state directory: one that exits when idle may still hold it briefly
+ * after a client has started the next. */
+#define STATE_LOCK_TIMEOUT_US (5 * G_USEC_PER_SEC)
+#define STATE_LOCK_POLL_US (50 * 1000)
+
+/* Take STATE_DIR/helper.lock, so that no second helper sweeps, reconciles
+ * or changes the state of this one's containers. */
+static int
+lock_state_dir (const char *state_dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (state_dir, "helper.lock", NULL);
+  gint64 deadline = g_get_monotonic_time () + STATE_LOCK_TIMEOUT_US;
+  gboolean waited = FALSE;
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, GOCKER_ERROR, GOCKER_ERROR_FAILED, "Opening %s failed: %s",
+                   path, g_strerror (saved_errno));
+      return -1;
+    }
+  while (flock (fd, LOCK_EX | LOCK_NB) < 0)
+    {
+      if (errno != EWOULDBLOCK || g_get_monotonic_time () >= deadline)
+        {
+          int saved_errno = errno;
+
+          g_set_error (error, GOCKER_ERROR, GOCKER_ERROR_FAILED,
+                       "Another gocker-helper uses the state directory %s (%s is locked: %s); "
+                       "stop it first, or give this one another --state-dir",
+                       state_dir, path, g_strerror (saved_errno));
+          close (fd);
+          return -1;
+        }
+      if (!waited)
+        g_message ("Waiting for another gocker-helper to release %s", path);
+      waited = TRUE;
+      g_usleep (STATE_LOCK_POLL_US);
+    }
+  return fd;
+}
+
 GockerDaemon *
 gocker_daemon_new (GDBusConnection *connection, const GockerDaemonOptions *options,
                    GMainLoop *loop, GError **error)
@@ -358,7 +408,9 @@ gocker_daemon_new (GDBusConnection *connection, const GockerDaemonOptions *optio
                                               (GDestroyNotify) gocker_container_object_free);
   daemon->reserved_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
-  if (!gocker_state_dir_prepare (daemon->options.state_dir, error))
+  daemon->lock_fd = -1;
+  if (!gocker_state_dir_prepare (daemon->options.state_dir, error) ||
+      (daemon->lock_fd = lock_state_dir (daemon->options.state_dir, error)) < 0)
     {
       gocker_daemon_free (daemon);
       return NULL;
@@ -401,5 +453,7 @@ gocker_daemon_free (GockerDaemon *daemon)
   g_free (daemon->options.supervisor_path);
   g_free (daemon->options.busybox_path);
   g_free (daemon->options.cgroup_parent);
+  if (daemon->lock_fd >= 0)
+    close (daemon->lock_fd);
   g_free (daemon);
 }

@@ -3,6 +3,7 @@
 
 import json
 import os
+import subprocess
 
 import gockertest
 from gockertest import process_alive, wait_for
@@ -107,6 +108,22 @@ class Recovery(gockertest.TestCase):
         self.assertEqual(self.env.container_property(kept, "Status"), "running")
         self.assertTrue(os.path.exists(os.path.join(state, "containers", kept + ".json")))
         self.assertTrue(os.path.exists(os.path.join(state, "layers", kept)))
+
+    def test_second_helper_refused(self):
+        # A second helper on the same state directory would sweep and
+        # reconcile the first one's containers; it must stop at the lock.
+        cid = self.run_detached("sleep", "60")
+        orphan = os.path.join(self.env.state_dir, "logs", "cd" * 32 + ".log")
+        with open(orphan, "w") as f:
+            f.write("left\n")
+        proc = subprocess.run(self.env.in_netns(self.env.helper_command()),
+                              capture_output=True, text=True, timeout=30,
+                              env=dict(os.environ, DBUS_SYSTEM_BUS_ADDRESS=self.env.address))
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("Another gocker-helper uses the state directory", proc.stderr)
+        self.assertTrue(os.path.exists(orphan), "the second helper swept nothing")
+        os.unlink(orphan)
+        self.assertEqual(self.env.container_property(cid, "Status"), "running")
 
 
 if __name__ == "__main__":
