@@ -7,11 +7,24 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log-writer.h"
 
 static char *log_path;
+static gboolean log_path_failed;  /* reported once on stderr */
+
+/* Say once on stderr why @log_path takes no messages. */
+static void
+report_failure (const char *reason)
+{
+  if (log_path_failed)
+    return;
+  log_path_failed = TRUE;
+  fprintf (stderr, "gocker-helper: cannot write messages to %s: %s; they go to stderr only\n",
+           log_path, reason);
+}
 
 static const char *
 field_value (const GLogField *fields, gsize n_fields, const char *key)
@@ -50,10 +63,22 @@ append_to_file (GLogLevelFlags level, const GLogField *fields, gsize n_fields)
                                            level_name (level), domain != NULL ? domain : "gocker",
                                            message != NULL ? message : "");
   gsize length = strlen (line);
-  int fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+  struct stat st;
+  /* O_NONBLOCK: a FIFO without a reader must not hang the helper. */
+  int fd = open (log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+                 0640);
 
   if (fd < 0)
-    return;
+    {
+      report_failure (g_strerror (errno));
+      return;
+    }
+  if (fstat (fd, &st) < 0 || !S_ISREG (st.st_mode))
+    {
+      report_failure ("not a regular file");
+      close (fd);
+      return;
+    }
   /* One write() per message, so lines of concurrent threads do not mix. */
   while (write (fd, line, length) < 0 && errno == EINTR)
     ;
