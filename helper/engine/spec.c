@@ -319,6 +319,13 @@ gocker_spec_validate (GockerSpec *spec, GError **error)
     return FALSE;
   if (!gocker_validate_workdir (spec->workdir, error))
     return FALSE;
+  if (spec->init && spec->pids_limit == 1)
+    {
+      g_set_error (error, GOCKER_SPEC_ERROR, GOCKER_SPEC_ERROR_INVALID,
+                   _("invalid pids limit 1 with --init: the init and the command are two "
+                     "processes, so use at least 2"));
+      return FALSE;
+    }
   if (spec->rootfs != NULL && !gocker_spec_check_path ("root file system", spec->rootfs, error))
     return FALSE;
   if (spec->image != NULL)

@@ -58,6 +58,10 @@ class Validation(gockertest.TestCase):
     def test_pids_not_number(self):
         self.assertRejected("many", "--pids-limit=many")
 
+    def test_pids_one_with_init(self):
+        proc = self.assertRejected("pids limit 1", "--pids-limit=1", "--init")
+        self.assertIn("--init", proc.stderr)
+
     def test_volume_relative_target(self):
         self.assertRejected("relative/dir", "-v", self.env.tmp + ":relative/dir")
 
