@@ -84,8 +84,8 @@ gocker_client_explain_error (GError *error, const char *action)
                                          GOCKER_BUS_NAME, original));
   else if (remote_error_is (remote, "org.freedesktop.DBus.Error.UnknownObject") ||
            remote_error_is (remote, "org.freedesktop.DBus.Error.UnknownMethod"))
-    set_message (error, g_strdup_printf (_("Failed to %s: the container no longer exists (%s)"),
-                                         action, original));
+    set_message (error, g_strdup_printf (_("Failed to %s: the container no longer exists"),
+                                         action));
   else if (remote_error_is (remote, "org.freedesktop.DBus.Error.NoReply") ||
            remote_error_is (remote, "org.freedesktop.DBus.Error.Disconnected"))
     set_message (error, g_strdup_printf (_("gocker-helper did not answer (%s). Check the "
