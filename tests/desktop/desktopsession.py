@@ -125,12 +125,15 @@ class DesktopSession:
         self.display = free_display()
         log = open(os.path.join(self.dir, "xvfb.log"), "ab")
         # -displayfd: Xvfb writes the display number there once it accepts
-        # clients. Its socket file appears earlier, and a client that
-        # connected then got "cannot open display".
+        # clients; its socket file appears earlier. -noreset: by default the
+        # server resets when its last client leaves, as the accessibility
+        # bus launcher does after setting its root window property, and a
+        # client that connects during the reset gets "cannot open display".
         ready_read, ready_write = os.pipe()
         try:
             self.xvfb = self._spawn([xvfb_path(), ":%d" % self.display, "-nolisten", "tcp",
-                                     "-screen", "0", SCREEN, "-displayfd", str(ready_write)],
+                                     "-noreset", "-screen", "0", SCREEN,
+                                     "-displayfd", str(ready_write)],
                                     stdout=log, stderr=log, pass_fds=(ready_write,))
             os.close(ready_write)
             ready_write = -1
