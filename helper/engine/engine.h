@@ -24,6 +24,7 @@
 #include <glib.h>
 #include <sys/types.h>
 #include "spec.h"
+#include "standby.h"
 #include "state.h"
 
 G_BEGIN_DECLS
@@ -66,6 +67,15 @@ typedef struct {
 gboolean gocker_launch (const char *supervisor_path, const char *state_dir,
                         const char *id, const int stdio[3],
                         GockerLaunchResult *result, GError **error);
+
+/* Like gocker_launch_with_volumes(), handing the container to @standby
+ * (standby.h), which it takes, when it is not NULL and still waits; else,
+ * or when that fails, starting a supervisor as that function does. */
+gboolean gocker_launch_with_standby (GockerStandby *standby,
+                                     const char *supervisor_path, const char *state_dir,
+                                     const char *id, const int stdio[3],
+                                     const int *volume_fds, guint n_volume_fds,
+                                     GockerLaunchResult *result, GError **error);
 
 /* The supervisor writes one line "EXIT CODE FINISHED_AT" on
  * GockerLaunchResult.exit_report_fd as soon as the container's first

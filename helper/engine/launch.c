@@ -132,6 +132,17 @@ gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
                             const int *volume_fds, guint n_volume_fds,
                             GockerLaunchResult *result, GError **error)
 {
+  return gocker_launch_with_standby (NULL, supervisor_path, state_dir, id, stdio,
+                                     volume_fds, n_volume_fds, result, error);
+}
+
+gboolean
+gocker_launch_with_standby (GockerStandby *standby,
+                            const char *supervisor_path, const char *state_dir,
+                            const char *id, const int stdio[3],
+                            const int *volume_fds, guint n_volume_fds,
+                            GockerLaunchResult *result, GError **error)
+{
   int sync_fds[2] = { -1, -1 };
   int child_stdio[3] = { -1, -1, -1 };
   int child_sync = -1;
@@ -157,7 +168,22 @@ gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
   if (!g_unix_open_pipe (sync_fds, FD_CLOEXEC, error))
     {
       g_prefix_error (error, "creating the supervisor's sync pipe: ");
+      gocker_standby_free (standby);
       return FALSE;
+    }
+
+  if (standby != NULL)
+    {
+      g_autoptr(GError) standby_error = NULL;
+
+      if (gocker_standby_send (g_steal_pointer (&standby), id, sync_fds[1], stdio,
+                               volume_fds, n_volume_fds, &pid, &standby_error))
+        {
+          close_fd (&sync_fds[1]);
+          goto started;
+        }
+      /* A standby that died is no reason to fail the start. */
+      g_info ("%s; starting a supervisor for it instead", standby_error->message);
     }
 
   /* Every descriptor handed to the child gets a number above the ones it
@@ -224,6 +250,7 @@ gocker_launch_with_volumes (const char *supervisor_path, const char *state_dir,
       return FALSE;
     }
 
+started:
   /* The first supervisor process only forks the real one and exits. */
   while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
     ;

@@ -17,6 +17,7 @@
 #include "log-file.h"
 #include "network.h"
 #include "rootfs.h"
+#include "standby.h"
 #include "state.h"
 
 #include <errno.h>
@@ -660,12 +661,15 @@ main (int argc, char **argv)
   g_autofree char *id = NULL;
   int sync_fd = -1;
   int n_volume_fds = 0;
+  gboolean standby = FALSE;
   GOptionEntry entries[] = {
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &state_dir, "The state directory", "DIR" },
     { "id", 0, 0, G_OPTION_ARG_STRING, &id, "The container's id", "ID" },
     { "sync-fd", 0, 0, G_OPTION_ARG_INT, &sync_fd, "Descriptor to report the start on", "FD" },
     { "volume-fds", 0, 0, G_OPTION_ARG_INT, &n_volume_fds,
       "Number of volume source descriptors after the sync descriptor", "N" },
+    { "standby", 0, 0, G_OPTION_ARG_NONE, &standby,
+      "Wait on descriptor 3 for the service to hand over a container (standby.h)", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- run one gocker container");
@@ -680,6 +684,18 @@ main (int argc, char **argv)
     {
       g_printerr ("gocker-supervisor: %s\n", error->message);
       return 2;
+    }
+  if (standby)
+    {
+      if (!gocker_standby_receive (3, &id, &n_volume_fds, &error))
+        {
+          /* No error: the service closed the socket, because it exits. */
+          if (error == NULL)
+            return 0;
+          g_printerr ("gocker-supervisor: %s\n", error->message);
+          return 2;
+        }
+      sync_fd = 3;
     }
   if (sync_fd < 3 || fcntl (sync_fd, F_SETFD, FD_CLOEXEC) < 0)
     {

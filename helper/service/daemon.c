@@ -35,6 +35,8 @@ struct _GockerDaemon {
   guint idle_source;
   gboolean stopping;          /* set while the containers are freed at exit */
   int lock_fd;                /* STATE_DIR/helper.lock, held while this helper runs */
+  GMutex standby_lock;
+  GockerStandby *standby;     /* the next container's supervisor, already started */
   guint network_teardown_source; /* pending gocker_network_sync() after a removal */
 };
 
@@ -87,6 +89,42 @@ gocker_daemon_release (GockerDaemon *daemon)
   g_return_if_fail (daemon->holds > 0);
   daemon->holds--;
   update_idle_timer (daemon);
+}
+
+GockerStandby *
+gocker_daemon_take_standby (GockerDaemon *daemon)
+{
+  GockerStandby *standby;
+
+  g_mutex_lock (&daemon->standby_lock);
+  standby = g_steal_pointer (&daemon->standby);
+  g_mutex_unlock (&daemon->standby_lock);
+  return standby;
+}
+
+void
+gocker_daemon_refill_standby (GockerDaemon *daemon)
+{
+  g_autoptr (GockerStandby) standby = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean needed;
+
+  g_mutex_lock (&daemon->standby_lock);
+  needed = daemon->standby == NULL && !daemon->stopping;
+  g_mutex_unlock (&daemon->standby_lock);
+  if (!needed)
+    return;
+
+  standby = gocker_standby_new (daemon->options.supervisor_path, daemon->options.state_dir, &error);
+  if (standby == NULL)
+    {
+      g_warning ("%s; containers start without one", error->message);
+      return;
+    }
+  g_mutex_lock (&daemon->standby_lock);
+  if (daemon->standby == NULL && !daemon->stopping)
+    daemon->standby = g_steal_pointer (&standby);
+  g_mutex_unlock (&daemon->standby_lock);
 }
 
 gboolean
@@ -429,6 +467,7 @@ gocker_daemon_new (GDBusConnection *connection, const GockerDaemonOptions *optio
   g_dbus_object_manager_server_export (daemon->object_manager, G_DBUS_OBJECT_SKELETON (manager_object));
 
   load_containers (daemon);
+  gocker_daemon_refill_standby (daemon);
 
   g_dbus_object_manager_server_set_connection (daemon->object_manager, connection);
   update_idle_timer (daemon);
@@ -441,7 +480,10 @@ gocker_daemon_free (GockerDaemon *daemon)
   if (daemon == NULL)
     return;
   g_clear_handle_id (&daemon->idle_source, g_source_remove);
+  g_mutex_lock (&daemon->standby_lock);
   daemon->stopping = TRUE;
+  g_clear_pointer (&daemon->standby, gocker_standby_free);
+  g_mutex_unlock (&daemon->standby_lock);
   g_clear_pointer (&daemon->containers, g_hash_table_unref);
   g_clear_pointer (&daemon->reserved_names, g_hash_table_unref);
   g_clear_object (&daemon->manager);

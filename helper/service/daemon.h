@@ -6,6 +6,7 @@
 #include <polkit/polkit.h>
 
 #include "gocker-dbus.h"
+#include "standby.h"
 #include "state.h"
 
 G_BEGIN_DECLS
@@ -37,6 +38,12 @@ GockerDaemon *gocker_daemon_new (GDBusConnection *connection, const GockerDaemon
 void gocker_daemon_free (GockerDaemon *daemon);
 
 const GockerDaemonOptions *gocker_daemon_get_options (GockerDaemon *daemon);
+/* Take the waiting standby supervisor (standby.h), or NULL; from any
+ * thread. */
+GockerStandby *gocker_daemon_take_standby (GockerDaemon *daemon);
+/* Start a standby supervisor unless one waits; from any thread. */
+void gocker_daemon_refill_standby (GockerDaemon *daemon);
+
 /* Whether the helper is exiting and freeing its containers' objects. */
 gboolean gocker_daemon_is_stopping (GockerDaemon *daemon);
 PolkitAuthority *gocker_daemon_get_authority (GockerDaemon *daemon);

@@ -183,15 +183,17 @@ launch_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
   GockerState *state = gocker_container_object_get_state (request->object);
   g_autoptr (GError) error = NULL;
 
-  if (!gocker_launch_with_volumes (options->supervisor_path, options->state_dir, state->id,
+  if (!gocker_launch_with_standby (gocker_daemon_take_standby (request->daemon),
+                                   options->supervisor_path, options->state_dir, state->id,
                                    request->stdio,
                                    (const int *) request->volume_fds->data, request->volume_fds->len,
                                    &request->launch, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-  g_task_return_boolean (task, TRUE);
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+  /* After the answer, so the next container's supervisor starts while this
+   * one's reply goes out. */
+  gocker_daemon_refill_standby (request->daemon);
 }
 
 static void
