@@ -209,6 +209,21 @@ gocker_container_cleanup (const char *state_dir, const GockerState *state, GErro
   g_autofree char *layer = gocker_layer_dir (state_dir, state->id);
 
   remove_file (exit_path, &first_error);
+  {
+    /* A supervisor killed while writing its record leaves ID.exit.XXXXXX. */
+    g_autofree char *containers = g_path_get_dirname (exit_path);
+    g_autofree char *prefix = g_strconcat (state->id, ".exit.", NULL);
+    g_autoptr(GDir) listing = g_dir_open (containers, 0, NULL);
+    const char *name;
+
+    while (listing != NULL && (name = g_dir_read_name (listing)) != NULL)
+      if (g_str_has_prefix (name, prefix))
+        {
+          g_autofree char *path = g_build_filename (containers, name, NULL);
+
+          remove_file (path, &first_error);
+        }
+  }
   remove_file (default_log, &first_error);
   remove_file (supervisor_log, &first_error);
   if (!gocker_log_remove_rotated (default_log, &local_error))
@@ -284,6 +299,7 @@ gocker_sweep_unfinished_starts (const char *state_dir)
   g_autofree char *logs = g_build_filename (state_dir, "logs", NULL);
   g_autofree char *layers = g_build_filename (state_dir, "layers", NULL);
   g_autoptr(GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GPtrArray) exit_temps = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GDir) listing = g_dir_open (containers, 0, NULL);
   const char *name;
 
@@ -310,7 +326,20 @@ gocker_sweep_unfinished_starts (const char *state_dir)
           g_free (id);
           if (strstr (name, ".json.") != NULL && g_unlink (path) == 0)
             g_message ("Removed %s, left by an interrupted write", path);
+          else if (strstr (name, ".exit.") != NULL)
+            g_ptr_array_add (exit_temps, g_strdup (name));
         }
+    }
+  /* An exit record in the making of a container that has no state file
+   * any more belongs to no live supervisor. */
+  for (guint i = 0; i < exit_temps->len; i++)
+    {
+      const char *temp = g_ptr_array_index (exit_temps, i);
+      g_autofree char *id = id_of_name (temp);
+      g_autofree char *path = g_build_filename (containers, temp, NULL);
+
+      if (!g_hash_table_contains (known, id) && g_unlink (path) == 0)
+        g_message ("Removed %s, left by an interrupted write", path);
     }
   sweep_dir (logs, known, FALSE);
   sweep_dir (layers, known, TRUE);

@@ -102,12 +102,22 @@ class Recovery(gockertest.TestCase):
             with open(path, "w") as f:
                 f.write("left\n")
 
+        orphan_exit = os.path.join(state, "containers", orphan + ".exit.R4ND0M")
+        kept_exit = os.path.join(state, "containers", kept + ".exit.R4ND0M")
+        for path in (orphan_exit, kept_exit):
+            with open(path, "w") as f:
+                f.write("{}")
+
         self.env.activate_helper()
         self.assertEqual(self.env.paths_for(orphan), [])
         self.assertFalse(os.path.exists(leftovers[2]))
         self.assertEqual(self.env.container_property(kept, "Status"), "running")
         self.assertTrue(os.path.exists(os.path.join(state, "containers", kept + ".json")))
         self.assertTrue(os.path.exists(os.path.join(state, "layers", kept)))
+        # A live container's exit record in the making stays until its removal.
+        self.assertTrue(os.path.exists(kept_exit))
+        self.assertExit(self.gocker("rm", "-f", kept), 0)
+        self.assertEqual(self.env.paths_for(kept), [])
 
     def test_second_helper_refused(self):
         # A second helper on the same state directory would sweep and
