@@ -27,10 +27,19 @@ def xvfb_path():
     return shutil.which("Xvfb")
 
 
+_last_display = 89
+
+
 def free_display():
-    for number in range(90, 200):
+    """Return a display number no server uses, never the previous session's:
+    right after a server on a number ended, a new one on the same number
+    sometimes refused the app ("cannot open display")."""
+    global _last_display
+    for offset in range(1, 111):
+        number = 90 + (_last_display - 90 + offset) % 110
         if not os.path.exists("/tmp/.X11-unix/X%d" % number) and \
            not os.path.exists("/tmp/.X%d-lock" % number):
+            _last_display = number
             return number
     raise RuntimeError("no free X display number between :90 and :199")
 
