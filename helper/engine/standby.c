@@ -219,7 +219,12 @@ gocker_standby_receive (int socket_fd, char **out_id, int *out_n_volume_fds, GEr
   close (socket_fd);
   for (guint i = 0; i < n_fds; i++)
     {
-      int target = i == 0 ? STANDBY_SOCKET_FD : i <= 3 ? (int) i - 1 : (int) i;
+      int target = (int) i;
+
+      if (i == 0)
+        target = STANDBY_SOCKET_FD;
+      else if (i <= 3)
+        target = (int) i - 1;
 
       if (dup2 (fds[i], target) < 0)
         {
