@@ -18,10 +18,10 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 runs=${2:-30}
-# The private state directory sits next to the real one, /var/lib/gocker, on
-# the same file system: creating a container's layer and files costs what it
-# costs there (on the machine in docs/benchmarks.md, a directory created
-# under /tmp took four times as long as one under /var/lib).
+# The private state directory is next to the real one, /var/lib/gocker, on the
+# same file system, so creating a container's layer and files costs what it
+# costs there. On the machine in docs/benchmarks.md a directory created under
+# /tmp took four times as long as one under /var/lib.
 work=$(mktemp -d /var/lib/gocker-bench-XXXXXX)
 bus_pid=""
 helper_pid=""

@@ -277,7 +277,7 @@ gocker_client_call (GDBusProxy *proxy,
         }
       else if (agent_error->domain == GOCKER_TEXT_AGENT_ERROR)
         {
-          /* A broken installation, not a missing terminal: say so. */
+          /* A broken installation, not a missing terminal: print the cause. */
           g_printerr ("gocker: %s\n", agent_error->message);
         }
       else

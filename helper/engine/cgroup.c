@@ -31,8 +31,8 @@
  * at most this many times before giving up on processes that keep forking. */
 #define KILL_ROUNDS 200
 #define FREEZE_TIMEOUT_US (G_USEC_PER_SEC)
-/* How often the prewarm thread writes: well within one grace period,
- * which takes 5 to 20 ms here; and how long one hold lasts at most. */
+/* How often the prewarm thread writes, well within one grace period (5 to
+ * 20 ms here), and how long one hold lasts at most. */
 #define PREWARM_INTERVAL_US (2 * 1000)
 #define PREWARM_LIMIT_US (2 * G_USEC_PER_SEC)
 

@@ -40,9 +40,9 @@ gboolean gocker_cgroup_unified_only (void);
 /* Keep the kernel's cgroup_threadgroup_rwsem on its fast path while held,
  * so that writes to cgroup.procs do not wait for an RCU grace period (5
  * to 20 ms here) each. The kernel leaves the fast path one grace period
- * after the last writer; while any hold lasts (2 s at most), a thread
- * writes the calling process's own pid into the cgroup it is already in,
- * which moves nothing, every 2 ms. Held from the moment a container is
+ * after the last writer. So while any hold lasts (2 s at most), a thread
+ * writes the calling process's own pid every 2 ms into the cgroup it is
+ * already in, which moves nothing. Held from the moment a container is
  * requested until it started, the first wait overlaps the rest of the
  * setup and the supervisor's writes never start a new one. Does nothing on
  * a v2 host, where no such write is needed (gocker_cgroup_unified_only()).

@@ -68,20 +68,20 @@ gboolean gocker_launch (const char *supervisor_path, const char *state_dir,
                         const char *id, const int stdio[3],
                         GockerLaunchResult *result, GError **error);
 
-/* Like gocker_launch_with_volumes(), handing the container to @standby
- * (standby.h), which it takes, when it is not NULL and still waits; else,
- * or when that fails, starting a supervisor as that function does. */
+/* Start the container like gocker_launch_with_volumes(), but hand it to
+ * @standby (standby.h) when that is not NULL. The call takes @standby. If
+ * the standby is NULL or has died, a supervisor is started as usual. */
 gboolean gocker_launch_with_standby (GockerStandby *standby,
                                      const char *supervisor_path, const char *state_dir,
                                      const char *id, const int stdio[3],
                                      const int *volume_fds, guint n_volume_fds,
                                      GockerLaunchResult *result, GError **error);
 
-/* The supervisor writes one line "EXIT CODE FINISHED_AT" on
- * GockerLaunchResult.exit_report_fd as soon as the container's first
- * process has ended, before it writes the exit record and removes the
- * cgroups; the descriptor then reaches end of file. Parse such a line
- * (without its newline). The exit record stays the durable copy. */
+/* Parse a line "EXIT CODE FINISHED_AT" (without its newline). The
+ * supervisor writes it on GockerLaunchResult.exit_report_fd as soon as the
+ * container's first process has ended, before it writes the exit record
+ * and removes the cgroups. The descriptor then reaches end of file. The
+ * exit record remains the durable copy. */
 gboolean gocker_exit_report_parse (const char *line, int *out_exit_code, gint64 *out_finished_at);
 
 /* Like gocker_launch(), with one descriptor per volume of the spec, in
@@ -130,12 +130,12 @@ gboolean gocker_cgroup_read_stats (const char *cgroup_path, GockerStats *out, GE
  * errors. */
 gboolean gocker_container_cleanup (const char *state_dir, const GockerState *state, GError **error);
 
-/* At the helper's start, before any container starts: remove what a start
- * that was killed before it wrote its state file left in STATE_DIR (logs
- * and layers of ids without a state or exit file) and temporary files of
- * the helper's own interrupted state writes. A container whose state file
- * exists, even an unreadable one, keeps its files. The caller holds the
- * state directory's lock, so no other helper writes there. */
+/* Remove what killed starts left in STATE_DIR: the logs and layers of ids
+ * without a state or exit file, and temporary files of interrupted state
+ * writes. Called when the helper starts, before any container starts. A
+ * container whose state file exists, even an unreadable one, keeps its
+ * files. The caller holds the state directory's lock, so no other helper
+ * writes there. */
 void gocker_sweep_unfinished_starts (const char *state_dir);
 
 G_END_DECLS

@@ -4,8 +4,8 @@
  * of during one.
  *
  * The service keeps one standby. gocker_launch_with_standby() sends it the
- * container's id and descriptors over a socket; from there it runs as if
- * gocker_launch() had started it, and the next standby is started. */
+ * container's id and descriptors over a socket. From then on it runs as if
+ * gocker_launch() had started it, and the service starts the next one. */
 #pragma once
 
 #include <glib.h>

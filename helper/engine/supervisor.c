@@ -523,13 +523,13 @@ start_container (Supervisor *self, GError **error)
   g_clear_pointer (&ctx->volume_trees, gocker_volumes_free_sources);
 
   /* Released first, the child builds its root while the supervisor
-   * creates its cgroups and moves it in: the first write to cgroup.procs
-   * waits for an RCU grace period (10 to 20 ms here) with the kernel's
+   * creates its cgroups and moves it in. The first write to cgroup.procs
+   * waits for an RCU grace period (5 to 20 ms here) with the kernel's
    * cgroup lock held, so even a cgroup mkdir waits, and that would
-   * otherwise add to every start. The child cannot exec before the
-   * network handshake below, so the limits hold from the first
-   * instruction of the command. Only the short-lived helpers it forks
-   * during setup stay outside. */
+   * otherwise add to every start. The child cannot exec before the 'R'
+   * handshake below, so the limits hold from the first instruction of the
+   * command. Only the short-lived helpers it forks during setup stay
+   * outside. */
   write_all (release_parent, "R", 1);
   if ((!self->created_cgroup && !create_cgroups (self, error)) ||
       !(placed_in_unified
@@ -634,8 +634,8 @@ finish_container (Supervisor *self)
   record.finished_at = g_get_real_time ();
   g_message ("Container %s exited with %d", self->id, record.exit_code);
 
-  /* The service can answer its waiters now; the exit record and the
-   * cgroup removal below take a few milliseconds more. */
+  /* The service replies to its waiters on this line. The exit record and
+   * the cgroup removal below take a few milliseconds more. */
   if (self->sync_fd >= 0)
     {
       g_autofree char *line = g_strdup_printf ("EXIT %d %" G_GINT64_FORMAT "\n",

@@ -33,7 +33,7 @@ struct _GockerContainerObject {
   int pidfd;                 /* of the supervisor while it is watched */
   guint exit_report_source;  /* the supervisor's early exit report, after a launch */
   int exit_report_fd;
-  gboolean exit_reported;    /* waiters answered; the supervisor is still finishing */
+  gboolean exit_reported;    /* waiters have their reply; the supervisor is still finishing */
   guint kill_timeout;
   /* Pending Wait, Stop and forced Remove calls. Each entry owns the
    * reference that completing the call consumes. */
@@ -227,9 +227,9 @@ container_exited (GockerContainerObject *object, int exit_code, gint64 finished_
   if (!object->exit_reported)
     report_exit (object, exit_code, finished_at);
   object->exit_reported = FALSE;
-  /* Saved after the waiters heard: until then the supervisor's exit
-   * record, which stays until Remove, holds the code for a helper that
-   * restarts in between. */
+  /* Saved after the replies to the waiters. Until then the supervisor's
+   * exit record, which stays until Remove, keeps the code for a helper
+   * that restarts in between. */
   gocker_container_object_save (object, NULL);
   /* Networking: its port mappings go now; the kernel deletes the veth with
    * the namespace, in the background, and the address stays until Remove. */

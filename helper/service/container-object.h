@@ -22,7 +22,7 @@ gboolean gocker_container_object_save (GockerContainerObject *object, GError **e
 void gocker_container_object_watch (GockerContainerObject *object);
 
 /* Take @fd, the launch's exit report descriptor (GockerLaunchResult), and
- * answer the container's waiters as soon as the supervisor reports the
+ * reply to the container's waiters as soon as the supervisor reports the
  * exit there. Saving the state and removal still wait for the supervisor
  * to end (gocker_container_object_watch()). Call before that function,
  * which may free the object. */

@@ -1,4 +1,4 @@
-/* Where the helper's own messages go. */
+/* The writer of the helper's own messages: the journal or stderr, and a file. */
 #pragma once
 
 #include <glib.h>

@@ -191,8 +191,8 @@ launch_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *c
     g_task_return_error (task, g_steal_pointer (&error));
   else
     g_task_return_boolean (task, TRUE);
-  /* After the answer, so the next container's supervisor starts while this
-   * one's reply goes out. */
+  /* After the task's result, so the next container's supervisor starts
+   * while this one's reply goes out. */
   gocker_daemon_refill_standby (request->daemon);
 }
 
