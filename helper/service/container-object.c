@@ -211,6 +211,11 @@ report_exit (GockerContainerObject *object, int exit_code, gint64 finished_at)
   state->finished_at = finished_at > 0 ? finished_at : g_get_real_time ();
   state->pid = 0;
   object->exit_reported = TRUE;
+  /* Networking: its port mappings go before Stop and Wait return; the
+   * kernel deletes the veth with the namespace, in the background, and the
+   * address stays until Remove. */
+  if (state->spec->ports->len > 0)
+    gocker_daemon_sync_network (object->daemon);
   gocker_container_object_sync (object);
   gocker_container_emit_exited (object->iface, exit_code);
   complete_waiters (object);
@@ -231,10 +236,6 @@ container_exited (GockerContainerObject *object, int exit_code, gint64 finished_
    * exit record, which stays until Remove, keeps the code for a helper
    * that restarts in between. */
   gocker_container_object_save (object, NULL);
-  /* Networking: its port mappings go now; the kernel deletes the veth with
-   * the namespace, in the background, and the address stays until Remove. */
-  if (state->spec->ports->len > 0)
-    gocker_daemon_sync_network (object->daemon);
 
   gocker_log_container (G_LOG_LEVEL_MESSAGE, state->id, "Container %s (%s) %s with exit code %d",
                         state->id, state->spec->name,
