@@ -15,7 +15,6 @@ import select
 import shutil
 import signal
 import subprocess
-import sys
 import time
 
 import gockertest
@@ -28,19 +27,10 @@ def xvfb_path():
     return shutil.which("Xvfb")
 
 
-_last_display = 89
-
-
 def free_display():
-    """Return a display number no server uses, never the previous session's:
-    right after a server on a number ended, a new one on the same number
-    sometimes refused the app ("cannot open display")."""
-    global _last_display
-    for offset in range(1, 111):
-        number = 90 + (_last_display - 90 + offset) % 110
+    for number in range(90, 200):
         if not os.path.exists("/tmp/.X11-unix/X%d" % number) and \
            not os.path.exists("/tmp/.X%d-lock" % number):
-            _last_display = number
             return number
     raise RuntimeError("no free X display number between :90 and :199")
 
@@ -75,42 +65,18 @@ class DesktopSession:
     # Start -----------------------------------------------------------------
 
     def start(self):
-        # NOTE: now and then the app cannot open the display although Xvfb
-        # reported itself ready (-displayfd); the cause is not known. The
-        # whole session is then started once more, on another display, and
-        # Xvfb's log is printed for a later diagnosis.
-        for attempt in (1, 2):
-            try:
-                self._start_once()
-                return self
-            except RuntimeError as error:
-                xvfb_log = self._read(os.path.join(self.dir, "xvfb.log")) if self.dir else ""
-                self.stop()
-                if attempt == 2 or "cannot open display" not in str(error):
-                    raise
-                print("# the app could not open the display; starting the session again. "
-                      "Xvfb's log:\n# " + xvfb_log.replace("\n", "\n# "), file=sys.stderr)
-            except BaseException:
-                self.stop()
-                raise
-        return self
-
-    def _start_once(self):
-        self._make_dir()
-        self._start_xvfb()
-        self._start_session_bus()
-        self._start_app()
-        self._start_driver()
-        self.wait({"cmd": "find", "role": "frame", "name": "^Gocker$"}, 30,
-                  what="the main window in the accessibility tree")
-
-    @staticmethod
-    def _read(path):
         try:
-            with open(path, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+            self._make_dir()
+            self._start_xvfb()
+            self._start_session_bus()
+            self._start_app()
+            self._start_driver()
+            self.wait({"cmd": "find", "role": "frame", "name": "^Gocker$"}, 30,
+                      what="the main window in the accessibility tree")
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
     def _make_dir(self):
         user = pwd.getpwnam(self.user)
@@ -159,10 +125,8 @@ class DesktopSession:
         self.display = free_display()
         log = open(os.path.join(self.dir, "xvfb.log"), "ab")
         # -displayfd: Xvfb writes the display number there once it accepts
-        # clients; its socket file appears earlier. -noreset: by default the
-        # server resets when its last client leaves, as the accessibility
-        # bus launcher does after setting its root window property, and a
-        # client that connects during the reset gets "cannot open display".
+        # clients, and its socket file appears earlier. -noreset keeps the
+        # server as it is when its last client leaves.
         ready_read, ready_write = os.pipe()
         try:
             self.xvfb = self._spawn([xvfb_path(), ":%d" % self.display, "-nolisten", "tcp",
@@ -171,8 +135,16 @@ class DesktopSession:
                                     stdout=log, stderr=log, pass_fds=(ready_write,))
             os.close(ready_write)
             ready_write = -1
-            ready, _, _ = select.select([ready_read], [], [], 15)
-            answer = os.read(ready_read, 32) if ready else b""
+            # Xvfb writes the number and the newline in two writes, and
+            # exits if the second one finds the pipe closed.
+            answer = b""
+            deadline = time.monotonic() + 15
+            while not answer.endswith(b"\n") and time.monotonic() < deadline:
+                ready, _, _ = select.select([ready_read], [], [], deadline - time.monotonic())
+                chunk = os.read(ready_read, 32) if ready else b""
+                if not chunk:
+                    break
+                answer += chunk
         finally:
             log.close()
             os.close(ready_read)
